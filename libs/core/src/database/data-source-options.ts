@@ -1,0 +1,17 @@
+import type { DataSourceOptions } from 'typeorm';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { MIGRATIONS } from './migrations';
+
+export function dataSourceOptions(db: { url: string; poolSize: number; ssl: boolean }): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: db.url,
+    ssl: db.ssl ? { rejectUnauthorized: true } : false,
+    namingStrategy: new SnakeNamingStrategy(),
+    migrations: MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    extra: { max: db.poolSize, application_name: 'aihub' },
+  };
+}
