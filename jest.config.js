@@ -10,6 +10,7 @@ const swc = [
     },
     module: { type: 'commonjs' },
     sourceMaps: 'inline',
+    swcrc: false,
   },
 ];
 
@@ -18,7 +19,7 @@ module.exports = {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.{spec,e2e-spec}.ts'],
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|bullmq|msgpackr|uuid|@casl)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|bullmq|msgpackr|uuid|@casl|@seriousme)/)'],
   moduleNameMapper: {
     '^@aihub/([a-z-]+)$': '<rootDir>/libs/$1/src',
     '^@aihub/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2',

@@ -14,3 +14,5 @@ export * from './database/snake-naming.strategy';
 export * from './database/migrate';
 export * from './database/database-admin';
 export * from './logging/logging.module';
+export * from './redis/redis.module';
+export * from './http/uuid-param.pipe';

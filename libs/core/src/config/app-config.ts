@@ -40,7 +40,12 @@ export interface AppConfig {
     loginMaxAttemptsPerIp: number;
     loginWindowSeconds: number;
   };
-  queue: { lockDurationMs: number; stalledIntervalMs: number; concurrency: number; outboxPollIntervalMs: number };
+  queue: {
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+    concurrency: number;
+    outboxPollIntervalMs: number;
+  };
   uploads: { maxBytes: number };
   timeZone: string;
   audit: { retentionDays: number };
@@ -79,8 +84,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   if (isProduction) {
     if (!c.JWT_SECRET) problems.push('JWT_SECRET: required in production (>= 32 characters)');
-    if (!c.S3_ENDPOINT) problems.push('S3_ENDPOINT: required in production (the embedded emulator is dev/test only)');
-    if (c.DATABASE_URL.includes('aihub_dev_only')) problems.push('DATABASE_URL: the dev-only password is not allowed in production');
+    if (!c.S3_ENDPOINT)
+      problems.push('S3_ENDPOINT: required in production (the embedded emulator is dev/test only)');
+    if (c.DATABASE_URL.includes('aihub_dev_only'))
+      problems.push('DATABASE_URL: the dev-only password is not allowed in production');
     if (c.DEMO) problems.push('DEMO: demo accounts with a published password are not allowed in production');
   }
   if (c.S3_ENDPOINT && (!c.S3_ACCESS_KEY || !c.S3_SECRET_KEY)) {
@@ -102,7 +109,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     isProduction,
     http: { host: c.HOST, port: c.PORT, publicUrl: c.PUBLIC_URL, trustProxy: c.TRUST_PROXY },
     log: { level: c.LOG_LEVEL, pretty: c.LOG_PRETTY },
-    database: { url: c.DATABASE_URL, adminUrl: c.DATABASE_ADMIN_URL, poolSize: c.DATABASE_POOL_SIZE, ssl: c.DATABASE_SSL },
+    database: {
+      url: c.DATABASE_URL,
+      adminUrl: c.DATABASE_ADMIN_URL,
+      poolSize: c.DATABASE_POOL_SIZE,
+      ssl: c.DATABASE_SSL,
+    },
     redis: { url: c.REDIS_URL, prefix: c.REDIS_PREFIX },
     storage: {
       endpoint: c.S3_ENDPOINT,

@@ -12,6 +12,9 @@ export function dataSourceOptions(db: { url: string; poolSize: number; ssl: bool
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
+    // extensions are created at setup with the admin role (database-admin.ts); gen_random_uuid() is built in
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
     extra: { max: db.poolSize, application_name: 'aihub' },
   };
 }

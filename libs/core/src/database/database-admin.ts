@@ -35,7 +35,9 @@ export async function ensureDatabase(adminUrl: string, appUrl: string): Promise<
     }
     const db = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [target.database]);
     if (db.rowCount === 0) {
-      await admin.query(`CREATE DATABASE ${ident(target.database)} OWNER ${ident(target.role)} ENCODING 'UTF8' TEMPLATE template0`);
+      await admin.query(
+        `CREATE DATABASE ${ident(target.database)} OWNER ${ident(target.role)} ENCODING 'UTF8' TEMPLATE template0`,
+      );
     }
     // extensions need a superuser; create them here so migrations can rely on them
     const appDbUrl = new URL(adminUrl);

@@ -25,7 +25,10 @@ export interface FieldError {
 }
 
 export class ValidationFailedError extends DomainError {
-  constructor(errors: FieldError[], detail = 'The request is not valid.') {
+  constructor(
+    errors: FieldError[],
+    detail = errors.length ? errors.map((e) => e.message).join('; ') : 'The request is not valid.',
+  ) {
     super('VALIDATION_FAILED', 400, 'Validation failed', detail, { errors });
   }
 }
@@ -76,14 +79,27 @@ export class InvalidStateError extends ConflictError {
 
 export class PayloadTooLargeError extends DomainError {
   constructor(limitBytes: number) {
-    super('PAYLOAD_TOO_LARGE', 413, 'Payload too large', `The upload exceeds the limit of ${limitBytes} bytes.`, {
-      limitBytes,
-    });
+    super(
+      'PAYLOAD_TOO_LARGE',
+      413,
+      'Payload too large',
+      `The upload exceeds the limit of ${limitBytes} bytes.`,
+      {
+        limitBytes,
+      },
+    );
   }
 }
 
 export class RateLimitedError extends DomainError {
   constructor(code: string, detail: string, retryAfterSeconds: number) {
-    super(code, 429, 'Too many requests', detail, { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
+    super(
+      code,
+      429,
+      'Too many requests',
+      detail,
+      { retryAfterSeconds },
+      { 'Retry-After': String(retryAfterSeconds) },
+    );
   }
 }

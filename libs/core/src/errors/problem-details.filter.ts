@@ -33,7 +33,10 @@ const HTTP_CODES: Record<number, string> = {
 };
 
 /** Maps everything thrown from a request to RFC 9457 problem+json; unknown errors become a bare 500. */
-export function toProblem(error: unknown, requestId?: string): { problem: ProblemDetails; headers: Record<string, string> } {
+export function toProblem(
+  error: unknown,
+  requestId?: string,
+): { problem: ProblemDetails; headers: Record<string, string> } {
   if (error instanceof DomainError) {
     return {
       problem: {
@@ -50,16 +53,26 @@ export function toProblem(error: unknown, requestId?: string): { problem: Proble
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
+    // the platform adapter wraps body-parser errors; name the JSON case precisely
+    if ((error.cause as { type?: string } | undefined)?.type === 'entity.parse.failed')
+      return toProblem(error.cause, requestId);
     const body = error.getResponse();
     const message =
       typeof body === 'string'
         ? body
         : Array.isArray((body as { message?: unknown }).message)
-          ? ((body as { message: string[] }).message.join('; '))
+          ? (body as { message: string[] }).message.join('; ')
           : String((body as { message?: unknown }).message ?? error.message);
     const code = HTTP_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'HTTP_ERROR');
     return {
-      problem: { type: problemType(code), title: HttpStatus[status] ?? 'Error', status, detail: message, code, requestId },
+      problem: {
+        type: problemType(code),
+        title: HttpStatus[status] ?? 'Error',
+        status,
+        detail: message,
+        code,
+        requestId,
+      },
       headers: {},
     };
   }
@@ -73,7 +86,8 @@ export function toProblem(error: unknown, requestId?: string): { problem: Proble
         type: problemType(code),
         title: HttpStatus[status] ?? 'Bad request',
         status,
-        detail: code === 'MALFORMED_JSON' ? 'The request body is not valid JSON.' : (e.message ?? 'Bad request'),
+        detail:
+          code === 'MALFORMED_JSON' ? 'The request body is not valid JSON.' : (e.message ?? 'Bad request'),
         code,
         requestId,
       },
@@ -104,7 +118,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const requestId = currentRequestId();
     const { problem, headers } = toProblem(error, requestId);
     if (problem.status >= 500) {
-      this.logger.error({ err: error, requestId, method: req?.method, url: req?.originalUrl }, 'unhandled error');
+      this.logger.error(
+        { err: error, requestId, method: req?.method, url: req?.originalUrl },
+        'unhandled error',
+      );
     }
     if (res.headersSent) {
       res.end();

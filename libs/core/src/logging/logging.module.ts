@@ -19,7 +19,9 @@ import { requestContext } from '../context/request-context';
             return ctx?.actorId ? { actorId: ctx.actorId } : {};
           },
           redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-          autoLogging: { ignore: (req: IncomingMessage) => req.url === '/api/v1/health' || req.url === '/metrics' },
+          autoLogging: {
+            ignore: (req: IncomingMessage) => req.url === '/api/v1/health' || req.url === '/metrics',
+          },
           mixin: () => {
             const ctx = requestContext();
             return ctx ? { requestId: ctx.requestId } : {};

@@ -30,7 +30,8 @@ export interface CursorPosition {
   id: string;
 }
 
-export const encodeCursor = (p: CursorPosition): string => Buffer.from(JSON.stringify([p.key, p.id])).toString('base64url');
+export const encodeCursor = (p: CursorPosition): string =>
+  Buffer.from(JSON.stringify([p.key, p.id])).toString('base64url');
 
 export function decodeCursor(cursor: string | undefined): CursorPosition | undefined {
   if (!cursor) return undefined;
@@ -48,7 +49,12 @@ export function decodeCursor(cursor: string | undefined): CursorPosition | undef
 export const pageLimit = (q: PageQueryDto): number => q.limit ?? 20;
 
 /** Builds a page from rows fetched with limit + 1 (the extra row only tells whether more exist). */
-export function toPage<R, T>(rows: R[], limit: number, key: (r: R) => CursorPosition, map: (r: R) => T): Page<T> {
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  key: (r: R) => CursorPosition,
+  map: (r: R) => T,
+): Page<T> {
   const more = rows.length > limit;
   const slice = more ? rows.slice(0, limit) : rows;
   return { items: slice.map(map), nextCursor: more ? encodeCursor(key(slice[slice.length - 1])) : null };

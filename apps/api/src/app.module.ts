@@ -1,0 +1,48 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AuditModule } from '@aihub/audit';
+import { AuthGuard, AuthzModule } from '@aihub/authz';
+import {
+  AppConfig,
+  ConfigModule,
+  DatabaseModule,
+  LoggingModule,
+  ProblemDetailsFilter,
+  RedisModule,
+  TimeModule,
+} from '@aihub/core';
+import { IdentityModule } from '@aihub/identity';
+import { OpsModule } from '@aihub/ops';
+import { QueueModule } from '@aihub/queue';
+import { StorageModule } from '@aihub/storage';
+
+/** The HTTP API: composes the domain libs; owns no business logic. */
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config?: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        TimeModule,
+        RedisModule,
+        DatabaseModule,
+        StorageModule.forRoot(),
+        QueueModule.forRoot({ relay: true }),
+        AuthzModule,
+        AuditModule,
+        IdentityModule,
+        OpsModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      ],
+    };
+  }
+
+  configure(_consumer: MiddlewareConsumer): void {
+    // request context and metrics middleware are installed in configureApp, ahead of Nest's own
+  }
+}

@@ -1,0 +1,24 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { type AppConfig, ConfigModule, DatabaseModule, LoggingModule, TimeModule } from '@aihub/core';
+import { QueueModule, WorkerHostModule } from '@aihub/queue';
+import { StorageModule } from '@aihub/storage';
+
+/** The worker process: the same libs as the api, no HTTP; runs BullMQ workers and the outbox relay. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config?: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        TimeModule,
+        DatabaseModule,
+        StorageModule.forRoot(),
+        QueueModule.forRoot({ relay: true }),
+        // domain libs whose job handlers this worker runs go here
+        WorkerHostModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,21 @@
+import type { ForcedSubject, MongoAbility, MongoQuery } from '@casl/ability';
+
+export const ACTIONS = ['manage', 'create', 'read', 'update', 'delete', 'verify'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** Every subject type the platform authorizes. Later domains add theirs here. */
+export const SUBJECT_TYPES = [
+  'Organization',
+  'User',
+  'AuditEvent',
+  'AuditLedger',
+  'SystemProbe',
+  'all',
+] as const;
+export type SubjectType = (typeof SUBJECT_TYPES)[number];
+
+export type SubjectObject = Record<string, unknown> & ForcedSubject<Exclude<SubjectType, 'all'>>;
+export type AppAbility = MongoAbility<
+  [Action, SubjectType | SubjectObject],
+  MongoQuery<Record<string, unknown>>
+>;
