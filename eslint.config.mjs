@@ -14,17 +14,40 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through @aihub/core config only.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through @aihub/core config only.',
+        },
       ],
     },
   },
   {
-    files: ['libs/core/src/config/**', 'test/**', 'scripts/**', 'bench/**', '**/*.spec.ts', '**/*.e2e-spec.ts', 'jest.config.js'],
+    files: [
+      'libs/core/src/config/**',
+      'test/**',
+      'scripts/**',
+      'bench/**',
+      '**/*.spec.ts',
+      '**/*.e2e-spec.ts',
+      'jest.config.js',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
     files: ['scripts/**/*.mjs', 'jest.config.js', 'test/**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        fetch: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -1,5 +1,4 @@
 import { AuditEventEntity } from '@aihub/audit';
-import { withCreditCodeCheck } from '@aihub/identity';
 import {
   createTestApp,
   PROBLEM_JSON,
@@ -268,7 +267,7 @@ describe('organizations and users (e2e)', () => {
   describe('POST /auth/register-enterprise', () => {
     it('registers a company and its first member without login', async () => {
       const email = `reg-${uniqueSuffix()}@test.aihub`;
-      const creditCode = withCreditCodeCheck('91440300MA5' + String(Date.now()).slice(-6));
+      const creditCode = testCreditCode();
       const res = await t.http
         .post('/api/v1/auth/register-enterprise')
         .send({

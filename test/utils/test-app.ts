@@ -1,4 +1,5 @@
 import { Controller, DynamicModule, Module, Type } from '@nestjs/common';
+import { randomBytes, randomInt } from 'node:crypto';
 import { DiscoveryModule, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -23,13 +24,13 @@ export interface TestUser {
 }
 
 let seq = 0;
-/** Unique, deterministic-per-run names (the run id keeps parallel Jest workers apart). */
-export const uniqueSuffix = () => `${process.env.AIHUB_TEST_RUN_ID}-${process.pid}-${++seq}`;
+/** Unique names: Jest gives every test file its own module state, so a counter alone repeats. */
+export const uniqueSuffix = () => `${process.pid}-${++seq}-${randomBytes(4).toString('hex')}`;
 
 /** A 17-character body that becomes a valid credit code with its check character. */
 export function testCreditCode(): string {
-  const n = (Date.now() % 1e6) * 1000 + (++seq % 1000) + process.pid;
-  const body = `91440300${String(n).padStart(9, '0').slice(-9)}`;
+  // 9 random digits: unique enough across parallel test files (each has its own module state)
+  const body = `91440300${String(randomInt(0, 1e9)).padStart(9, '0')}`;
   return withCreditCodeCheck(body);
 }
 

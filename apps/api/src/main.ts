@@ -24,7 +24,7 @@ async function bootstrap(): Promise<void> {
   configureApp(app, config);
   await app.listen(config.http.port, config.http.host);
   const url = config.http.publicUrl ?? `http://localhost:${config.http.port}`;
-  app.get(Logger).log({ url, docs: `${url}/api/docs` }, 'api ready');
+  app.get(Logger).log({ url, docs: `${url}/api/docs` }, 'api ready', 'ApiBootstrap');
 }
 
 bootstrap().catch((err) => {

@@ -1,5 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { type AppConfig, ConfigModule, DatabaseModule, LoggingModule, TimeModule } from '@aihub/core';
+import { AuditModule } from '@aihub/audit';
+import {
+  type AppConfig,
+  ConfigModule,
+  DatabaseModule,
+  LoggingModule,
+  RedisModule,
+  TimeModule,
+} from '@aihub/core';
 import { QueueModule, WorkerHostModule } from '@aihub/queue';
 import { StorageModule } from '@aihub/storage';
 
@@ -13,7 +21,9 @@ export class WorkerModule {
         ConfigModule.forRoot(config),
         LoggingModule,
         TimeModule,
+        RedisModule,
         DatabaseModule,
+        AuditModule,
         StorageModule.forRoot(),
         QueueModule.forRoot({ relay: true }),
         // domain libs whose job handlers this worker runs go here
