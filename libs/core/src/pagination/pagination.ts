@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import type { SelectQueryBuilder } from 'typeorm';
 import { ValidationFailedError } from '../errors/domain-error';
 
 export class PageQueryDto {
@@ -58,4 +59,30 @@ export function toPage<R, T>(
   const more = rows.length > limit;
   const slice = more ? rows.slice(0, limit) : rows;
   return { items: slice.map(map), nextCursor: more ? encodeCursor(key(slice[slice.length - 1])) : null };
+}
+
+/**
+ * Oldest-first keyset page over `<alias>.created_at, <alias>.id` (created_at must have millisecond
+ * precision so the cursor's ISO timestamp compares exactly).
+ */
+export async function pageByCreatedAt<R extends { id: string; createdAt: Date }, T>(
+  qb: SelectQueryBuilder<R>,
+  query: PageQueryDto,
+  map: (r: R) => T,
+  alias = qb.alias,
+): Promise<Page<T>> {
+  const limit = pageLimit(query);
+  const after = decodeCursor(query.cursor);
+  if (after) {
+    qb.andWhere(`(${alias}.created_at, ${alias}.id) > (:pageKey::timestamptz, :pageId::uuid)`, {
+      pageKey: after.key,
+      pageId: after.id,
+    });
+  }
+  const rows = await qb
+    .orderBy(`${alias}.created_at`, 'ASC')
+    .addOrderBy(`${alias}.id`, 'ASC')
+    .take(limit + 1)
+    .getMany();
+  return toPage(rows, limit, (r) => ({ key: r.createdAt.toISOString(), id: r.id }), map);
 }

@@ -79,7 +79,8 @@ export class CreateOrganizationDto {
   creditCode?: string;
 }
 
-export class CreateUserDto {
+/** A person's login fields: self-registration uses them as they are; operators add organization and roles. */
+export class RegisterEnterpriseUserDto {
   @ApiProperty()
   @IsEmail()
   @MaxLength(254)
@@ -95,7 +96,9 @@ export class CreateUserDto {
   @MinLength(1)
   @MaxLength(100)
   displayName: string;
+}
 
+export class CreateUserDto extends RegisterEnterpriseUserDto {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
   organizationId: string;
@@ -128,24 +131,6 @@ export class RegisterEnterpriseOrganizationDto {
   @ApiProperty({ description: 'Unified social credit code (GB 32100).' })
   @IsCreditCode()
   creditCode: string;
-}
-
-export class RegisterEnterpriseUserDto {
-  @ApiProperty()
-  @IsEmail()
-  @MaxLength(254)
-  email: string;
-
-  @ApiProperty({ description: PASSWORD_MESSAGE })
-  @IsString()
-  @Matches(PASSWORD, { message: PASSWORD_MESSAGE })
-  password: string;
-
-  @ApiProperty()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
-  displayName: string;
 }
 
 export class RegisterEnterpriseDto {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '@aihub/audit';
 import { assertCanRead, AuthenticatedActor, whereAccessible } from '@aihub/authz';
-import { decodeCursor, Page, pageLimit, PageQueryDto, toPage, ValidationFailedError } from '@aihub/core';
+import { Page, pageByCreatedAt, PageQueryDto, ValidationFailedError } from '@aihub/core';
 import type { CreateOrganizationDto, OrganizationView } from '../dto/identity.dto';
 import { OrganizationEntity } from '../entities/organization.entity';
 import { OrganizationExistsError } from '../identity.errors';
@@ -61,18 +61,9 @@ export class OrganizationsService {
   }
 
   async list(actor: AuthenticatedActor, query: PageQueryDto): Promise<Page<OrganizationView>> {
-    const limit = pageLimit(query);
-    const after = decodeCursor(query.cursor);
     const qb = this.dataSource.getRepository(OrganizationEntity).createQueryBuilder('o');
     whereAccessible(qb, actor.ability, 'read', 'Organization');
-    if (after)
-      qb.andWhere('(o.created_at, o.id) > (:key::timestamptz, :id::uuid)', { key: after.key, id: after.id });
-    const rows = await qb
-      .orderBy('o.created_at', 'ASC')
-      .addOrderBy('o.id', 'ASC')
-      .take(limit + 1)
-      .getMany();
-    return toPage(rows, limit, (o) => ({ key: o.createdAt.toISOString(), id: o.id }), toOrganizationView);
+    return pageByCreatedAt(qb, query, toOrganizationView);
   }
 
   async get(actor: AuthenticatedActor, id: string): Promise<OrganizationView> {

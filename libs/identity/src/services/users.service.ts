@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '@aihub/audit';
 import { assertCanRead, AuthenticatedActor, OrganizationType, Role, whereAccessible } from '@aihub/authz';
-import { decodeCursor, NotFoundError, Page, pageLimit, PageQueryDto, toPage } from '@aihub/core';
+import { NotFoundError, Page, pageByCreatedAt, PageQueryDto } from '@aihub/core';
 import type { CreateUserDto, MeView, UserView } from '../dto/identity.dto';
 import { OrganizationEntity } from '../entities/organization.entity';
 import { UserEntity } from '../entities/user.entity';
@@ -118,19 +118,10 @@ export class UsersService {
     actor: AuthenticatedActor,
     query: PageQueryDto & { organizationId?: string },
   ): Promise<Page<UserView>> {
-    const limit = pageLimit(query);
-    const after = decodeCursor(query.cursor);
     const qb = this.dataSource.getRepository(UserEntity).createQueryBuilder('u');
     whereAccessible(qb, actor.ability, 'read', 'User');
     if (query.organizationId) qb.andWhere('u.organization_id = :org', { org: query.organizationId });
-    if (after)
-      qb.andWhere('(u.created_at, u.id) > (:key::timestamptz, :id::uuid)', { key: after.key, id: after.id });
-    const rows = await qb
-      .orderBy('u.created_at', 'ASC')
-      .addOrderBy('u.id', 'ASC')
-      .take(limit + 1)
-      .getMany();
-    return toPage(rows, limit, (u) => ({ key: u.createdAt.toISOString(), id: u.id }), toUserView);
+    return pageByCreatedAt(qb, query, toUserView);
   }
 
   async get(actor: AuthenticatedActor, id: string): Promise<UserView> {
