@@ -12,8 +12,12 @@ import {
   TimeModule,
 } from '@aihub/core';
 import { IdentityModule } from '@aihub/identity';
+import { NotificationsModule } from '@aihub/notifications';
 import { OpsModule } from '@aihub/ops';
 import { QueueModule } from '@aihub/queue';
+import { ScenariosModule } from '@aihub/scenarios';
+import { DemoSeedModule } from '@aihub/scenarios/demo/demo-seed.module';
+import { StatsModule } from '@aihub/stats';
 import { StorageModule } from '@aihub/storage';
 
 /** The HTTP API: composes the domain libs; owns no business logic. */
@@ -33,7 +37,12 @@ export class AppModule implements NestModule {
         AuthzModule,
         AuditModule,
         IdentityModule,
+        NotificationsModule,
         OpsModule,
+        ScenariosModule,
+        StatsModule,
+        // demo content (DEMO=true only), after the modules whose services it uses
+        DemoSeedModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AuditModule } from '@aihub/audit';
+import { AuditModule, AuditSequencerWorkerModule } from '@aihub/audit';
 import {
   type AppConfig,
   ConfigModule,
@@ -8,7 +8,9 @@ import {
   RedisModule,
   TimeModule,
 } from '@aihub/core';
+import { NotificationsModule } from '@aihub/notifications';
 import { QueueModule, WorkerHostModule } from '@aihub/queue';
+import { ScenariosModule } from '@aihub/scenarios';
 import { StorageModule } from '@aihub/storage';
 
 /** The worker process: the same libs as the api, no HTTP; runs BullMQ workers and the outbox relay. */
@@ -24,9 +26,13 @@ export class WorkerModule {
         RedisModule,
         DatabaseModule,
         AuditModule,
+        // the audit ledger's sequencer and checkpoint signer (one leader at a time across workers)
+        AuditSequencerWorkerModule,
         StorageModule.forRoot(),
         QueueModule.forRoot({ relay: true }),
         // domain libs whose job handlers this worker runs go here
+        NotificationsModule,
+        ScenariosModule,
         WorkerHostModule,
       ],
     };

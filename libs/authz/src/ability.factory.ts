@@ -25,16 +25,29 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
     can('manage', 'User');
     can('read', 'AuditEvent');
     can('manage', 'SystemProbe');
+    can(['create', 'read', 'publish'], 'Batch');
+    can(['read', 'publish', 'review', 'close', 'award'], 'Scenario');
+    can(['read', 'review'], 'Application');
+    can(['read', 'review'], 'Objection');
   },
   auditor: ({ can }) => {
     can('read', 'Organization');
     can('read', 'User');
     can('read', 'AuditEvent');
     can('verify', 'AuditLedger');
+    can('read', ['Batch', 'Scenario', 'Application']);
   },
-  gov: () => undefined,
+  gov: ({ can }, user) => {
+    // the issuer: its own organization's scenarios, and the applications to them once submitted
+    can('create', 'Scenario');
+    can(['read', 'update', 'submit', 'withdraw', 'award'], 'Scenario', { issuerOrgId: user.organizationId });
+    can('read', 'Application', { issuerOrgId: user.organizationId, submittedAt: { $ne: null } });
+  },
   data_steward: () => undefined,
-  enterprise: () => undefined,
+  enterprise: ({ can }, user) => {
+    can('create', 'Application');
+    can(['read', 'update', 'submit', 'withdraw'], 'Application', { applicantOrgId: user.organizationId });
+  },
   expert: () => undefined,
 };
 
@@ -46,10 +59,21 @@ export class AbilityFactory {
       can: builder.can as unknown as Grant,
       cannot: builder.cannot as unknown as Grant,
     };
+    // the public catalog, also for anonymous callers: published batches, scenarios from publication on
+    // (keep in sync with PUBLIC_SCENARIO_STATES in libs/scenarios), publicities (公示)
+    rules.can('read', 'Batch', { status: 'published' });
+    rules.can('read', 'Scenario', {
+      status: { $in: ['published', 'closed', 'awarding', 'awarded', 'evaluating', 'concluded'] },
+    });
+    rules.can('read', 'Publicity');
     if (user) {
+      // any logged-in user may file a (real-name) objection to an open publicity
+      rules.can('create', 'Objection');
       // every member reads its own organization and its colleagues (tenancy is by organization)
       rules.can('read', 'Organization', { id: user.organizationId });
       rules.can('read', 'User', { organizationId: user.organizationId });
+      // in-app notifications: only the recipient, whatever its roles
+      rules.can(['read', 'update'], 'Notification', { userId: user.id });
       for (const role of user.roles) ROLE_RULES[role](rules, user);
     }
     return builder.build();

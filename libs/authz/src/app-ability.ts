@@ -1,6 +1,20 @@
 import type { ForcedSubject, MongoAbility, MongoQuery } from '@casl/ability';
 
-export const ACTIONS = ['manage', 'create', 'read', 'update', 'delete', 'verify'] as const;
+export const ACTIONS = [
+  'manage',
+  'create',
+  'read',
+  'update',
+  'delete',
+  'verify',
+  // lifecycle transitions owned by one role each (揭榜挂帅)
+  'submit',
+  'withdraw',
+  'publish',
+  'review',
+  'close',
+  'award',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Every subject type the platform authorizes. Later domains add theirs here. */
@@ -10,6 +24,12 @@ export const SUBJECT_TYPES = [
   'AuditEvent',
   'AuditLedger',
   'SystemProbe',
+  'Notification',
+  'Batch',
+  'Scenario',
+  'Application',
+  'Publicity',
+  'Objection',
   'all',
 ] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];

@@ -48,19 +48,21 @@ export interface AppConfig {
   };
   uploads: { maxBytes: number };
   timeZone: string;
-  audit: { retentionDays: number };
+  audit: { retentionDays: number; signingKey: string };
+  lifecycle: { attachmentMaxBytes: number; applicationsPerBatch: number; publicityDays: number };
+  stats: { cacheSeconds: number };
   shutdownTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
 
 /** Reads (or creates once) a dev-only secret kept under DATA_DIR so api and worker share it. */
-function devSecret(dataDir: string, name: string): string {
+function devSecret(dataDir: string, name: string, bytes = 48): string {
   const dir = join(dataDir, 'secrets');
   const file = join(dir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const secret = randomBytes(48).toString('base64url');
+  const secret = randomBytes(bytes).toString('base64url');
   try {
     writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
     return secret;
@@ -84,6 +86,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   if (isProduction) {
     if (!c.JWT_SECRET) problems.push('JWT_SECRET: required in production (>= 32 characters)');
+    if (!c.AUDIT_SIGNING_KEY)
+      problems.push('AUDIT_SIGNING_KEY: required in production (Ed25519 key that signs audit checkpoints)');
     if (!c.S3_ENDPOINT)
       problems.push('S3_ENDPOINT: required in production (the embedded emulator is dev/test only)');
     if (c.DATABASE_URL.includes('aihub_dev_only'))
@@ -147,7 +151,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     uploads: { maxBytes: c.UPLOAD_MAX_MB * 1024 * 1024 },
     timeZone: c.TIME_ZONE,
-    audit: { retentionDays: c.AUDIT_RETENTION_DAYS },
+    audit: {
+      retentionDays: c.AUDIT_RETENTION_DAYS,
+      // dev/test: a 32-byte Ed25519 seed generated once and kept, so checkpoints stay verifiable
+      signingKey: c.AUDIT_SIGNING_KEY ?? devSecret(dataDir, 'audit-signing-key', 32),
+    },
+    lifecycle: {
+      attachmentMaxBytes: c.ATTACHMENT_MAX_MB * 1024 * 1024,
+      applicationsPerBatch: c.APPLICATIONS_PER_BATCH,
+      publicityDays: c.PUBLICITY_DAYS,
+    },
+    stats: { cacheSeconds: c.STATS_CACHE_SECONDS },
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
   };
 }

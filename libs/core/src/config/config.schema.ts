@@ -66,6 +66,15 @@ export const configSchema = z.object({
   UPLOAD_MAX_MB: int(1, 1024 * 1024).default(2048),
   TIME_ZONE: z.string().default('Asia/Shanghai'),
   AUDIT_RETENTION_DAYS: int(180, 36500).default(180),
+  // Ed25519 key signing audit checkpoints: base64 of a 32-byte seed or of a PKCS#8 DER key, or PEM.
+  // When unset outside production a key is generated once into DATA_DIR/secrets.
+  AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  // 揭榜挂帅 lifecycle: proposal attachment limit, applications per organization per batch, 公示 period
+  ATTACHMENT_MAX_MB: int(1, 1024).default(20),
+  APPLICATIONS_PER_BATCH: int(1, 100).default(3),
+  PUBLICITY_DAYS: int(1, 90).default(7),
+  // GET /stats answers from a Redis cache this many seconds old at most; 0 computes every time
+  STATS_CACHE_SECONDS: int(0, 3600).default(5),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(15_000),
 });
 

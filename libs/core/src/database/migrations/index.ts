@@ -1,6 +1,9 @@
 import type { MigrationInterface } from 'typeorm';
 import { QueueOutbox1763900000000 } from './1763900000000-QueueOutbox';
 import { IdentityAndAudit1795430724136 } from './1795430724136-IdentityAndAudit';
+import { Notifications1795432253593 } from './1795432253593-Notifications';
+import { AuditLedger1795432871523 } from './1795432871523-AuditLedger';
+import { Lifecycle1795433089694 } from './1795433089694-Lifecycle';
 
 /**
  * Every migration, in order. Generated with `npm run migration:generate -- Name`, reviewed, then
@@ -9,4 +12,7 @@ import { IdentityAndAudit1795430724136 } from './1795430724136-IdentityAndAudit'
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   QueueOutbox1763900000000,
   IdentityAndAudit1795430724136,
+  Notifications1795432253593,
+  AuditLedger1795432871523,
+  Lifecycle1795433089694,
 ];
