@@ -213,7 +213,7 @@ describe('GET /stats (e2e, own database so the counts are exact)', () => {
     const app = await createTestApp({ env: { ...isolated.env, STATS_CACHE_SECONDS: '60' } });
     try {
       const redis = app.get<Redis>(REDIS);
-      const key = redisKey(app.config, 'stats', 'v1');
+      const key = redisKey(app.config, 'cache', 'stats', 'v1');
       await redis.del(key);
       const first = (await app.http.get('/api/v1/stats').expect(200)).body;
       expect(await redis.ttl(key)).toBeGreaterThan(50);

@@ -118,6 +118,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...process.env,
     PORT: '0',
     LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
+    // tests read their own writes at once; the anonymous catalog cache has its own test
+    CATALOG_CACHE_SECONDS: '0',
     ...options.env,
   });
   @Module({

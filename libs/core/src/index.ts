@@ -16,3 +16,4 @@ export * from './database/database-admin';
 export * from './logging/logging.module';
 export * from './redis/redis.module';
 export * from './http/uuid-param.pipe';
+export * from './redis/short-lived-cache';

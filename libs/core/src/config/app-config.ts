@@ -51,6 +51,21 @@ export interface AppConfig {
   audit: { retentionDays: number; signingKey: string };
   lifecycle: { attachmentMaxBytes: number; applicationsPerBatch: number; publicityDays: number };
   stats: { cacheSeconds: number };
+  catalog: { cacheSeconds: number };
+  sandbox: {
+    driver: RawConfig['SANDBOX_DRIVER'];
+    user: string;
+    workDir: string;
+    tmpMb: number;
+    kubernetes: {
+      namespace: string;
+      runtimeClassName: string;
+      image: string;
+      sharedVolumeClaim?: string;
+      /** where the workers mount the shared claim: DATA_DIR */
+      sharedRoot: string;
+    };
+  };
   shutdownTimeoutMs: number;
 }
 
@@ -96,6 +111,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (c.S3_ENDPOINT && (!c.S3_ACCESS_KEY || !c.S3_SECRET_KEY)) {
     problems.push('S3_ACCESS_KEY/S3_SECRET_KEY: required when S3_ENDPOINT is set');
+  }
+  if (c.SANDBOX_DRIVER === 'kubernetes' && !c.SANDBOX_K8S_SHARED_PVC) {
+    problems.push('SANDBOX_K8S_SHARED_PVC: required when SANDBOX_DRIVER=kubernetes');
   }
   if (!!c.BOOTSTRAP_OPERATOR_EMAIL !== !!c.BOOTSTRAP_OPERATOR_PASSWORD) {
     problems.push('BOOTSTRAP_OPERATOR_EMAIL/BOOTSTRAP_OPERATOR_PASSWORD: set both or neither');
@@ -162,6 +180,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
       publicityDays: c.PUBLICITY_DAYS,
     },
     stats: { cacheSeconds: c.STATS_CACHE_SECONDS },
+    catalog: { cacheSeconds: c.CATALOG_CACHE_SECONDS },
+    sandbox: {
+      driver: c.SANDBOX_DRIVER,
+      user: c.SANDBOX_USER,
+      workDir: c.SANDBOX_WORK_DIR ? resolve(c.SANDBOX_WORK_DIR) : join(dataDir, 'sandbox'),
+      tmpMb: c.SANDBOX_TMP_MB,
+      kubernetes: {
+        namespace: c.SANDBOX_K8S_NAMESPACE,
+        runtimeClassName: c.SANDBOX_K8S_RUNTIME_CLASS,
+        image: c.SANDBOX_K8S_IMAGE,
+        sharedVolumeClaim: c.SANDBOX_K8S_SHARED_PVC,
+        sharedRoot: dataDir,
+      },
+    },
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
   };
 }

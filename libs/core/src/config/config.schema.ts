@@ -75,6 +75,26 @@ export const configSchema = z.object({
   PUBLICITY_DAYS: int(1, 90).default(7),
   // GET /stats answers from a Redis cache this many seconds old at most; 0 computes every time
   STATS_CACHE_SECONDS: int(0, 3600).default(5),
+  // anonymous catalog pages (GET /scenarios, GET /batches) answer from a Redis cache this many seconds old at most
+  CATALOG_CACHE_SECONDS: int(0, 600).default(2),
+  // sandbox runtime (docs/sandbox-runtime.md, docs/kubernetes-driver.md)
+  SANDBOX_DRIVER: z.enum(['bwrap', 'kubernetes']).default('bwrap'),
+  SANDBOX_USER: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a system account name')
+    .refine((v) => v !== 'root', 'must not be root')
+    .default('sbx'),
+  // unset = DATA_DIR/sandbox; its parents must be searchable by others (the sandbox user reaches its mounts)
+  SANDBOX_WORK_DIR: z.string().optional(),
+  SANDBOX_TMP_MB: int(1, 65536).default(64),
+  SANDBOX_K8S_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a Kubernetes namespace name')
+    .default('aihub-sandbox'),
+  SANDBOX_K8S_RUNTIME_CLASS: z.string().min(1).default('gvisor'),
+  SANDBOX_K8S_IMAGE: z.string().min(1).default('python:3.12-slim'),
+  // ReadWriteMany claim mounted by the workers at DATA_DIR and read-only by the run pods
+  SANDBOX_K8S_SHARED_PVC: z.string().min(1).optional(),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(15_000),
 });
 

@@ -1,12 +1,12 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG } from '../config/config.module';
+import { ShortLivedCache } from './short-lived-cache';
 import type { AppConfig } from '../config/app-config';
 
-export const REDIS = Symbol('REDIS');
+import { REDIS } from './redis.tokens';
 
-/** Key helper: every key the platform writes carries the instance prefix. */
-export const redisKey = (config: AppConfig, ...parts: string[]) => [config.redis.prefix, ...parts].join(':');
+export { REDIS, redisKey } from './redis.tokens';
 
 @Injectable()
 class RedisCloser implements OnApplicationShutdown {
@@ -31,7 +31,8 @@ class RedisCloser implements OnApplicationShutdown {
         }),
     },
     RedisCloser,
+    ShortLivedCache,
   ],
-  exports: [REDIS],
+  exports: [REDIS, ShortLivedCache],
 })
 export class RedisModule {}

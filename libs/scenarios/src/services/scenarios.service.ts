@@ -1,9 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource } from 'typeorm';
 import { AuditService } from '@aihub/audit';
 import { Actor, AuthenticatedActor, whereAccessible } from '@aihub/authz';
-import { Page, pageLimit, toPage, ValidationFailedError } from '@aihub/core';
+import {
+  APP_CONFIG,
+  AppConfig,
+  Page,
+  pageLimit,
+  ShortLivedCache,
+  toPage,
+  ValidationFailedError,
+} from '@aihub/core';
 import type {
   CreateScenarioDto,
   ScenarioListQueryDto,
@@ -51,6 +60,8 @@ export class ScenariosService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly access: LifecycleAccess,
+    private readonly cache: ShortLivedCache,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(actor: AuthenticatedActor, dto: CreateScenarioDto): Promise<ScenarioView> {
@@ -129,7 +140,20 @@ export class ScenariosService {
    * three characters or more; shorter queries give the same answers by a scan of the filtered rows.
    * Newest first, keyset on (created_at, id).
    */
-  async list(actor: Actor, query: ScenarioListQueryDto): Promise<Page<ScenarioView>> {
+  list(actor: Actor, query: ScenarioListQueryDto): Promise<Page<ScenarioView>> {
+    // every anonymous caller sees the same rows: their pages are shared for CATALOG_CACHE_SECONDS
+    if (!actor.user) {
+      const key = createHash('sha256')
+        .update(JSON.stringify(query, Object.keys(query).sort()))
+        .digest('hex');
+      return this.cache.get(['catalog', 'v1', key], this.config.catalog.cacheSeconds, () =>
+        this.query(actor, query),
+      );
+    }
+    return this.query(actor, query);
+  }
+
+  private async query(actor: Actor, query: ScenarioListQueryDto): Promise<Page<ScenarioView>> {
     const limit = pageLimit(query);
     const after = decodeTimeCursor(query.cursor);
     const qb = this.dataSource.getRepository(ScenarioEntity).createQueryBuilder('s');

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, AppConfig, Clock, REDIS, redisKey } from '@aihub/core';
+import { APP_CONFIG, AppConfig, Clock, ShortLivedCache } from '@aihub/core';
 import type { StatsView } from '../dto/stats.dto';
 import {
   EMPTY_COUNTERS,
@@ -63,12 +62,11 @@ export const toStatsView = (c: StatsCounters, generatedAt: Date): StatsView => (
 export class StatsService implements OnModuleInit {
   private readonly logger = new Logger(StatsService.name);
   private contributors: StatsContributor[] = [];
-  private inFlight: Promise<StatsView> | null = null;
 
   constructor(
     private readonly discovery: DiscoveryService,
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly cache: ShortLivedCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
@@ -91,23 +89,8 @@ export class StatsService implements OnModuleInit {
     return this.contributors.flatMap((c) => [...c.provides]);
   }
 
-  async get(): Promise<StatsView> {
-    const ttl = this.config.stats.cacheSeconds;
-    if (ttl === 0) return this.compute();
-    const key = redisKey(this.config, 'stats', 'v1');
-    try {
-      const cached = await this.redis.get(key);
-      if (cached) return JSON.parse(cached) as StatsView;
-    } catch (err) {
-      this.logger.warn({ err }, 'stats cache unavailable; computing');
-    }
-    // one computation per process at a time: a burst of cache misses shares it
-    this.inFlight ??= this.compute().finally(() => (this.inFlight = null));
-    const view = await this.inFlight;
-    await this.redis.set(key, JSON.stringify(view), 'EX', ttl).catch((err: unknown) => {
-      this.logger.warn({ err }, 'could not cache stats');
-    });
-    return view;
+  get(): Promise<StatsView> {
+    return this.cache.get(['stats', 'v1'], this.config.stats.cacheSeconds, () => this.compute());
   }
 
   async compute(): Promise<StatsView> {
