@@ -1,0 +1,14 @@
+export * from './runtime/runtime-driver.port';
+export * from './runtime/runtime.errors';
+export * from './runtime/run-spec.validation';
+export * from './runtime/sandbox-runtime.module';
+export { BwrapDriver } from './runtime/bwrap/bwrap.driver';
+export type { BwrapDriverOptions, BwrapHostInfo, SandboxLogger } from './runtime/bwrap/bwrap.driver';
+export { probeBubblewrap } from './runtime/bwrap/probe';
+export { KubernetesDriver } from './runtime/kubernetes/kubernetes.driver';
+export type { KubernetesDriverOptions } from './runtime/kubernetes/kubernetes.driver';
+export * from './runtime/kubernetes/kubernetes-objects';
+export * from './bundle/bundle.errors';
+export * from './bundle/safe-extract';
+export { readTar, TarFormatError } from './bundle/tar-reader';
+export type { TarEntry, TarEntryType } from './bundle/tar-reader';

@@ -1,0 +1,173 @@
+import { shQuote } from './host-tools';
+import type { SandboxUser } from './host-tools';
+
+/**
+ * Pure construction of the command line of one run (unit-tested): a tiny `/bin/sh` wrapper, started as
+ * root by the driver, that
+ *   1. joins the run's cgroups (`echo $$ > …/cgroup.procs`), so every process of the run is born inside;
+ *   2. mounts the run's size-capped tmpfs (the future `/output`) on the host and opens it as fd 3;
+ *   3. sets the rlimits (`prlimit`), drops to the sandbox user (`setpriv`), and
+ *   4. replaces itself with bubblewrap (exec: the driver stays bwrap's parent, so `--die-with-parent`
+ *      ties the sandbox to the worker's life).
+ * Directories are passed to bubblewrap as open file descriptors (`--ro-bind-fd`), so the unprivileged
+ * sandbox user never needs search permission on the platform's (private) data folders; bubblewrap closes
+ * them before the command starts.
+ */
+
+/** File descriptor layout of the wrapper process. */
+export const FD = {
+  output: 3,
+  status: 4,
+  seccomp: 5,
+  code: 6,
+  firstMount: 7,
+} as const;
+
+/** Wrapper exit codes for failures before bubblewrap starts. */
+export const WRAPPER_EXIT = { cgroup: 120, mount: 121, exec: 122 } as const;
+
+export interface Rlimits {
+  cpuSoftSeconds: number;
+  cpuHardSeconds: number;
+  nproc: number;
+  fsizeBytes: number;
+  nofile: number;
+  /** Address-space cap, only when no memory cgroup is available. */
+  asBytes?: number;
+}
+
+/** How the host's top-level system paths look (merged /usr or not). */
+export type HostPathKind = 'symlink' | 'directory' | 'absent';
+export interface HostLayout {
+  /** /bin, /sbin, /lib, /lib32, /lib64, /libx32 and what they are; symlinks with their target. */
+  topLevel: { path: string; kind: HostPathKind; target?: string }[];
+  /** Files and directories under /etc that exist on the host and are bound read-only. */
+  etc: string[];
+}
+
+export interface BwrapPlan {
+  tools: { bwrap: string; prlimit: string; setpriv?: string; mount?: string };
+  /** null: run as the current (non-root) user, without setpriv. */
+  user: SandboxUser | null;
+  cgroupProcsFiles: string[];
+  /** Root mode: tmpfs mounted by the wrapper at `dir`; null: fd 3 is passed in by the driver. */
+  outputTmpfs: { dir: string; sizeBytes: number; inodes: number } | null;
+  rlimits: Rlimits;
+  tmpBytes: number;
+  shmBytes: number;
+  mountPaths: string[];
+  seccomp: boolean;
+  env: Record<string, string>;
+  command: string[];
+  host: HostLayout;
+  hostname: string;
+}
+
+export const BASE_ENV: Readonly<Record<string, string>> = {
+  PATH: '/usr/local/bin:/usr/bin:/bin',
+  HOME: '/tmp',
+  LANG: 'C.UTF-8',
+};
+
+export function bwrapArgs(plan: BwrapPlan): string[] {
+  const a: string[] = [
+    '--json-status-fd',
+    String(FD.status),
+    '--unshare-all',
+    '--unshare-user',
+    '--disable-userns',
+    '--die-with-parent',
+    '--new-session',
+    // the command is the namespace's pid 1: bubblewrap's own reaper reports the exit through an eventfd
+    // and the outer bwrap then exits without waiting for it, orphaning it as a `[bwrap] <defunct>` zombie
+    // of the host's init; without the reaper the outer bwrap waitpid()s its child (reaped every time)
+    '--as-pid-1',
+    '--clearenv',
+    '--hostname',
+    plan.hostname,
+    '--ro-bind',
+    '/usr',
+    '/usr',
+  ];
+  for (const p of plan.host.topLevel) {
+    if (p.kind === 'symlink' && p.target) a.push('--symlink', p.target, p.path);
+    else if (p.kind === 'directory') a.push('--ro-bind', p.path, p.path);
+  }
+  for (const p of plan.host.etc) a.push('--ro-bind', p, p);
+  a.push(
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--size',
+    String(plan.shmBytes),
+    '--tmpfs',
+    '/dev/shm',
+    '--size',
+    String(plan.tmpBytes),
+    '--tmpfs',
+    '/tmp',
+    '--ro-bind-fd',
+    String(FD.code),
+    '/code',
+  );
+  plan.mountPaths.forEach((p, i) => a.push('--ro-bind-fd', String(FD.firstMount + i), p));
+  a.push('--bind-fd', String(FD.output), '/output');
+  // the sandbox's own root and /dev are tmpfs owned by the sandbox user: make them read-only once
+  // every mount point exists, so nothing but /tmp, /dev/shm and /output is writable
+  a.push('--remount-ro', '/dev', '--remount-ro', '/');
+  if (plan.seccomp) a.push('--seccomp', String(FD.seccomp));
+  a.push('--chdir', '/code');
+  for (const [k, v] of Object.entries({ ...BASE_ENV, ...plan.env })) a.push('--setenv', k, v);
+  a.push('--', ...plan.command);
+  return a;
+}
+
+function prlimitArgs(r: Rlimits): string[] {
+  const a = [
+    `--cpu=${r.cpuSoftSeconds}:${r.cpuHardSeconds}`,
+    `--nproc=${r.nproc}`,
+    `--fsize=${r.fsizeBytes}`,
+    `--nofile=${r.nofile}`,
+    '--core=0',
+  ];
+  if (r.asBytes) a.push(`--as=${r.asBytes}`);
+  return a;
+}
+
+/** `['/bin/sh', '-c', script, '$0', …argv]` for spawn (argv travels as positional parameters). */
+export function wrapperCommand(plan: BwrapPlan): { file: string; args: string[] } {
+  const lines: string[] = [];
+  for (const f of plan.cgroupProcsFiles) lines.push(`echo $$ > ${shQuote(f)} || exit ${WRAPPER_EXIT.cgroup}`);
+  if (plan.outputTmpfs) {
+    const t = plan.outputTmpfs;
+    const uid = plan.user?.uid ?? 0;
+    const gid = plan.user?.gid ?? 0;
+    const options = `size=${t.sizeBytes},nr_inodes=${t.inodes},mode=0700,uid=${uid},gid=${gid},nosuid,nodev,noexec`;
+    lines.push(
+      `${shQuote(plan.tools.mount ?? 'mount')} -t tmpfs -o ${options} aihub-output ${shQuote(t.dir)} || exit ${WRAPPER_EXIT.mount}`,
+      `exec 3< ${shQuote(t.dir)} || exit ${WRAPPER_EXIT.mount}`,
+    );
+  }
+  const drop =
+    plan.user && plan.tools.setpriv
+      ? [
+          plan.tools.setpriv,
+          `--reuid=${plan.user.uid}`,
+          `--regid=${plan.user.gid}`,
+          '--clear-groups',
+          '--no-new-privs',
+          '--',
+        ]
+      : [];
+  const argv = [
+    plan.tools.prlimit,
+    ...prlimitArgs(plan.rlimits),
+    '--',
+    ...drop,
+    plan.tools.bwrap,
+    ...bwrapArgs(plan),
+  ];
+  lines.push(`exec "$@"`, `exit ${WRAPPER_EXIT.exec}`);
+  return { file: '/bin/sh', args: ['-c', lines.join('\n'), 'aihub-sandbox', ...argv] };
+}

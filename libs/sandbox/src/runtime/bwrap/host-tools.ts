@@ -1,0 +1,134 @@
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Where system tools are looked up (the platform never trusts a PATH it did not set). */
+const SYSTEM_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin', '/usr/local/sbin'];
+export const SANDBOX_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+export async function findTool(name: string): Promise<string | null> {
+  for (const dir of SYSTEM_DIRS) {
+    const candidate = join(dir, name);
+    if (
+      await access(candidate, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
+  }
+  return null;
+}
+
+export interface ExecResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a short host command with an empty environment (except PATH) and a time limit. */
+export function execTool(file: string, args: string[], timeoutMs = 10_000): Promise<ExecResult> {
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, timeout: timeoutMs, maxBuffer: 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const e = err as (NodeJS.ErrnoException & { code?: number | string; signal?: string }) | null;
+        resolve({
+          code: e ? (typeof e.code === 'number' ? e.code : null) : 0,
+          signal: e?.signal ?? null,
+          stdout: String(stdout),
+          stderr: String(stderr) || (e && typeof e.code === 'string' ? e.message : ''),
+        });
+      },
+    );
+  });
+}
+
+export interface SandboxUser {
+  name: string;
+  uid: number;
+  gid: number;
+}
+
+async function lookupUser(getent: string, name: string): Promise<SandboxUser | null> {
+  const r = await execTool(getent, ['passwd', name]);
+  if (r.code !== 0) return null;
+  const [, , uid, gid] = r.stdout.trim().split(':');
+  const u = Number(uid);
+  const g = Number(gid);
+  return Number.isInteger(u) && Number.isInteger(g) ? { name, uid: u, gid: g } : null;
+}
+
+/**
+ * The unprivileged system account sandboxes run as; created (`useradd --system`, no home, no login
+ * shell, own group) when missing. Safe to call from several processes at once.
+ */
+export async function ensureSandboxUser(name: string): Promise<{ user: SandboxUser; created: boolean }> {
+  const getent = await findTool('getent');
+  if (!getent) throw new Error('getent is not installed');
+  const existing = await lookupUser(getent, name);
+  if (existing && (existing.uid === 0 || existing.gid === 0))
+    throw new Error(`the sandbox user ${name} must not be root`);
+  if (existing) return { user: existing, created: false };
+  const useradd = await findTool('useradd');
+  if (!useradd) throw new Error(`the sandbox user ${name} does not exist and useradd is not installed`);
+  const r = await execTool(useradd, [
+    '--system',
+    '--no-create-home',
+    '--home-dir',
+    '/nonexistent',
+    '--shell',
+    '/usr/sbin/nologin',
+    '--user-group',
+    name,
+  ]);
+  const created = await lookupUser(getent, name);
+  if (!created) throw new Error(`could not create the sandbox user ${name}: ${r.stderr.trim()}`);
+  if (created.uid === 0 || created.gid === 0) throw new Error(`the sandbox user ${name} must not be root`);
+  return { user: created, created: r.code === 0 };
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Single-quotes a word for /bin/sh. */
+export const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Why `user` could not reach `path` (search permission on every ancestor, read + search on the path
+ * itself), or null when it can. bubblewrap resolves every bind source by path as the sandbox user, so
+ * an input below a private (0700) folder cannot be mounted.
+ */
+export async function unreachableReason(
+  path: string,
+  user: SandboxUser | null,
+  listable = true,
+): Promise<string | null> {
+  if (!user) return null;
+  const parts = path.split('/').filter(Boolean);
+  let current = '';
+  for (let i = 0; i <= parts.length; i++) {
+    current = i === 0 ? '/' : `${current === '/' ? '' : current}/${parts[i - 1]}`;
+    const st = await stat(current).catch(() => null);
+    if (!st) return `${current} does not exist`;
+    if (!st.isDirectory()) return `${current} is not a directory`;
+    const need = i === parts.length && listable ? 0o5 : 0o1;
+    const bits =
+      st.uid === user.uid ? (st.mode >> 6) & 7 : st.gid === user.gid ? (st.mode >> 3) & 7 : st.mode & 7;
+    if ((bits & need) !== need)
+      return `${current} (mode ${(st.mode & 0o7777).toString(8)}) is not ${
+        need === 0o5 ? 'readable and searchable' : 'searchable'
+      } by the sandbox user ${user.name}`;
+  }
+  return null;
+}
