@@ -4,6 +4,7 @@ import { IdentityAndAudit1795430724136 } from './1795430724136-IdentityAndAudit'
 import { Notifications1795432253593 } from './1795432253593-Notifications';
 import { AuditLedger1795432871523 } from './1795432871523-AuditLedger';
 import { Lifecycle1795433089694 } from './1795433089694-Lifecycle';
+import { Datasets1796183973023 } from './1796183973023-Datasets';
 
 /**
  * Every migration, in order. Generated with `npm run migration:generate -- Name`, reviewed, then
@@ -15,4 +16,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Notifications1795432253593,
   AuditLedger1795432871523,
   Lifecycle1795433089694,
+  Datasets1796183973023,
 ];
