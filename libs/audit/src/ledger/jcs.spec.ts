@@ -132,3 +132,31 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(canonicalJson(a)).toBe(canonicalJson(b));
   });
 });
+
+describe('canonicalJson fast path and careful path agree', () => {
+  const cases: [string, unknown][] = [
+    ['array-index-like member names', { '10': 1, '9': 2, a: 3, '01': 4 }],
+    ['nested index-like names', { x: [{ '2': 'b', '1': 'a' }] }],
+    ['deep nesting', JSON.parse('['.repeat(100) + '1' + ']'.repeat(100)) as unknown],
+    ['negative zero and exponents', { a: -0, b: 1e21, c: 1e-7, d: [0.1, 2 ** 53] }],
+  ];
+  it.each(cases)('serializes %s canonically', (_name, value) => {
+    // reference: members sorted by code units, written out by hand
+    const reference = (v: unknown): string => {
+      if (Array.isArray(v)) return `[${v.map(reference).join(',')}]`;
+      if (v !== null && typeof v === 'object') {
+        const keys = Object.keys(v).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${keys.map((k) => `${JSON.stringify(k)}:${reference((v as Record<string, unknown>)[k])}`).join(',')}}`;
+      }
+      return JSON.stringify(v);
+    };
+    expect(canonicalJson(value)).toBe(reference(value));
+  });
+
+  it('still names the path of what it refuses', () => {
+    expect(() => canonicalJson({ a: [1, { b: undefined }] })).toThrow('$.a[1].b');
+    const circular: Record<string, unknown> = {};
+    circular.self = { again: circular };
+    expect(() => canonicalJson(circular)).toThrow('circular');
+  });
+});

@@ -1,4 +1,4 @@
-import { canonicalJsonBytes } from './jcs';
+import { canonicalJson } from './jcs';
 import { leafHash } from './merkle';
 
 export type LedgerOutcome = 'success' | 'denied' | 'failure';
@@ -47,6 +47,25 @@ export function toLedgerEvent(index: number, row: LedgerEventRow): LedgerEvent {
   };
 }
 
+/**
+ * JCS of the fixed event shape: members listed in code-unit order (action, actorId, at, details, index,
+ * ip, objectId, objectType, outcome), so the generic serializer's fast path needs no sort at the top level
+ * (checked against the members-sorting path by the spec).
+ */
+export function canonicalEventJson(event: LedgerEvent): string {
+  return canonicalJson({
+    action: event.action,
+    actorId: event.actorId,
+    at: event.at,
+    details: event.details,
+    index: event.index,
+    ip: event.ip,
+    objectId: event.objectId,
+    objectType: event.objectType,
+    outcome: event.outcome,
+  });
+}
+
 export function eventLeafHash(event: LedgerEvent): Buffer {
-  return leafHash(canonicalJsonBytes(event));
+  return leafHash(Buffer.from(canonicalEventJson(event), 'utf8'));
 }

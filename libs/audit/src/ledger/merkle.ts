@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * RFC 9162 (RFC 6962) Merkle tree hashing, proofs and verification.
@@ -17,12 +17,13 @@ const NODE_PREFIX = Buffer.from([0x01]);
 
 /** MTH({d}) = SHA-256(0x00 || d) */
 export function leafHash(data: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
+  // one-shot hashing of a concatenation: about twice as fast as a Hash object for short inputs
+  return hash('sha256', Buffer.concat([LEAF_PREFIX, data]), 'buffer');
 }
 
 /** SHA-256(0x01 || left || right) */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
 }
 
 export interface TreeRange {
