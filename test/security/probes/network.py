@@ -1,6 +1,7 @@
 """Network probes from inside a sandbox: loopback services only, never an outside or private address."""
 import errno
 import json
+import os
 import socket
 import sys
 
@@ -70,6 +71,10 @@ try:
 except OSError:
     results["ipv6_routes"] = []
 results["if_nameindex"] = [name for _, name in socket.if_nameindex()]
+try:
+    results["sys_class_net"] = sorted(os.listdir("/sys/class/net"))
+except OSError as e:
+    results["sys_class_net"] = errno.errorcode.get(e.errno, str(e.errno))
 import fcntl
 import struct
 

@@ -1,5 +1,4 @@
 import { ChildProcess, spawn, StdioOptions } from 'node:child_process';
-import { constants as fsConstants } from 'node:fs';
 import {
   chmod,
   FileHandle,
@@ -19,14 +18,22 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { LogCapture } from '../log-capture';
-import { validateRunSpec, ValidRunSpec } from '../run-spec.validation';
+import { MAX_MOUNTS, validateRunSpec, ValidRunSpec } from '../run-spec.validation';
 import { RunHooks, RunResult, RunSpec, RunStatus, RuntimeDriver } from '../runtime-driver.port';
 import { SandboxRuntimeError } from '../runtime.errors';
-import { BwrapPlan, HostLayout, Rlimits, WRAPPER_EXIT, wrapperCommand } from './bwrap-command';
+import { BwrapPlan, HostLayout, MOUNT_POINTS, Rlimits, WRAPPER_EXIT, wrapperCommand } from './bwrap-command';
 import { CgroupManager, CgroupStats, detectCgroups, parseMountInfo, RunCgroup } from './cgroups';
 import { copyOutTree } from './copy-out';
 import { detectHostLayout } from './host-layout';
-import { ensureSandboxUser, execTool, findTool, isAlive, SandboxUser, unreachableReason } from './host-tools';
+import {
+  ensureSandboxUser,
+  execTool,
+  findTool,
+  isAlive,
+  SandboxUser,
+  unreachableReason,
+  untrustedPathReason,
+} from './host-tools';
 import { buildSeccompFilter } from './seccomp-filter';
 
 const MiB = 1024 * 1024;
@@ -40,6 +47,9 @@ const PIPE_DRAIN_MS = 2000;
 const CGROUP_EMPTY_TIMEOUT_MS = 5000;
 const STDERR_TAIL_BYTES = 4096;
 const DISK_POLL_MS = 500;
+const DEFAULT_MOUNT_ROOT = '/run/aihub-sandbox';
+/** Per process, shared by every driver instance: run names (cgroups, staging) never collide. */
+let runSeq = 0;
 
 export interface SandboxLogger {
   log(message: string): void;
@@ -50,8 +60,14 @@ export interface SandboxLogger {
 export interface BwrapDriverOptions {
   /** Unprivileged account the sandboxes run as when the platform runs as root (created when missing). */
   user: string;
-  /** Private folder of the driver (per-run mount points, the seccomp program); created 0700. */
+  /** Private folder of the driver (per-run /output staging, the seccomp program); created 0700. */
   workDir: string;
+  /**
+   * Root mode: root-owned folder of fixed, empty mount points (`code`, `output`, `data/<i>`) that each run
+   * binds its inputs onto inside its own mount namespace; default `/run/aihub-sandbox`. Shared by every
+   * driver on the host (the binds are private to each run).
+   */
+  mountRoot?: string;
   /** Size of the sandbox's /tmp and of its /dev/shm, each, in MiB. */
   tmpMb: number;
   hostname?: string;
@@ -73,6 +89,7 @@ interface HostState extends BwrapHostInfo {
   cgroupManager: CgroupManager;
   seccompFile: string | null;
   stageRoot: string;
+  mountRoot: string | null;
   layout: HostLayout;
 }
 
@@ -95,19 +112,6 @@ function kill(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
   } catch {
     // already gone
   }
-}
-
-/** Opens a host directory as a descriptor handed to bubblewrap (`--ro-bind-fd`). */
-async function openDirectory(path: string, what: string): Promise<FileHandle> {
-  let fh: FileHandle;
-  try {
-    fh = await open(path, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY | fsConstants.O_NOFOLLOW);
-  } catch (err) {
-    throw new SandboxRuntimeError(`${what} ${path} cannot be opened: ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
-  return fh;
 }
 
 async function directorySize(dir: string, limit: number): Promise<number> {
@@ -138,7 +142,6 @@ export class BwrapDriver implements RuntimeDriver {
   readonly name = 'bwrap';
   private readonly logger: SandboxLogger;
   private ready?: Promise<HostState>;
-  private seq = 0;
 
   constructor(private readonly options: BwrapDriverOptions) {
     this.logger = options.logger ?? new Logger('BwrapDriver');
@@ -177,7 +180,7 @@ export class BwrapDriver implements RuntimeDriver {
     const tools: HostState['tools'] = { bwrap, prlimit };
     let user: SandboxUser | null = null;
     if (root) {
-      for (const t of ['setpriv', 'mount', 'umount'] as const) {
+      for (const t of ['setpriv', 'mount', 'umount', 'unshare'] as const) {
         const found = await findTool(t);
         if (!found) throw new SandboxRuntimeError(`${t} (util-linux) is not installed`);
         tools[t] = found;
@@ -203,17 +206,11 @@ export class BwrapDriver implements RuntimeDriver {
           'RLIMIT_NPROC (shared by all runs of the user); CPU seconds and peak memory are not measured',
       );
 
-    // searchable but not listable by others: the sandbox user must reach its own mount points
-    await mkdir(this.options.workDir, { recursive: true, mode: 0o711 });
-    await chmod(this.options.workDir, 0o711);
+    await mkdir(this.options.workDir, { recursive: true, mode: 0o700 });
+    await chmod(this.options.workDir, 0o700);
     const stageRoot = join(this.options.workDir, 'stage');
-    await mkdir(stageRoot, { recursive: true, mode: 0o711 });
-    await chmod(stageRoot, 0o711);
-    const unreachable = await unreachableReason(stageRoot, user, false);
-    if (unreachable)
-      throw new SandboxRuntimeError(
-        `SANDBOX_WORK_DIR ${this.options.workDir} cannot be used: ${unreachable} (its parents must be searchable by others)`,
-      );
+    await mkdir(stageRoot, { recursive: true, mode: 0o700 });
+    const mountRoot = root ? await this.prepareMountRoot(this.options.mountRoot ?? DEFAULT_MOUNT_ROOT) : null;
 
     const filter = buildSeccompFilter();
     let seccompFile: string | null = null;
@@ -237,6 +234,7 @@ export class BwrapDriver implements RuntimeDriver {
       cgroupManager: manager,
       seccompFile,
       stageRoot,
+      mountRoot,
       layout: await detectHostLayout(),
     };
     await this.sweepLeftovers(state);
@@ -249,11 +247,28 @@ export class BwrapDriver implements RuntimeDriver {
     return state;
   }
 
-  /** Run names are `<runId>.<pid>.<seq>`: anything of a dead worker process (or of an earlier us) is stale. */
+  /** Creates (once per host) the fixed mount points and checks that only root can change them. */
+  private async prepareMountRoot(mountRoot: string): Promise<string> {
+    const points = [
+      MOUNT_POINTS.code,
+      MOUNT_POINTS.output,
+      'data',
+      ...Array.from({ length: MAX_MOUNTS }, (_, i) => MOUNT_POINTS.data(i)),
+    ];
+    await mkdir(mountRoot, { recursive: true, mode: 0o755 });
+    for (const p of points) await mkdir(join(mountRoot, p), { recursive: true, mode: 0o755 });
+    for (const p of ['', ...points]) {
+      const why = await untrustedPathReason(join(mountRoot, p));
+      if (why) throw new SandboxRuntimeError(`sandbox mount points under ${mountRoot}: ${why}`);
+    }
+    return mountRoot;
+  }
+
+  /** Run names are `<runId>.<pid>.<seq>`: anything of a dead worker process is stale. */
   private isStale = (name: string): boolean => {
     const parts = name.split('.');
     const pid = Number(parts[parts.length - 2]);
-    return Number.isInteger(pid) && (pid === process.pid || !isAlive(pid));
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid);
   };
 
   private async sweepLeftovers(state: HostState): Promise<void> {
@@ -274,7 +289,7 @@ export class BwrapDriver implements RuntimeDriver {
 
   /** A `true` through the real path, so a host that cannot create the namespaces fails at start-up. */
   private async selfTest(state: HostState): Promise<void> {
-    const probe = join(state.stageRoot, `selftest.${process.pid}.0`);
+    const probe = join(state.stageRoot, `selftest.${process.pid}.${++runSeq}`);
     await mkdir(probe, { recursive: true, mode: 0o755 });
     try {
       const result = await this.execute(state, {
@@ -317,12 +332,8 @@ export class BwrapDriver implements RuntimeDriver {
   }
 
   private async execute(state: HostState, spec: ValidRunSpec, hooks: RunHooks = {}): Promise<RunResult> {
-    const name = `${spec.runId}.${process.pid}.${++this.seq}`;
-    const __t0 = process.hrtime.bigint();
-    const __m: string[] = [];
-    const T = (l: string) => __m.push(`${l}=${(Number(process.hrtime.bigint() - __t0) / 1e6).toFixed(2)}`);
-    (globalThis as unknown as { __marks: string[][] }).__marks ??= [];
-    (globalThis as unknown as { __marks: string[][] }).__marks.push(__m);
+    const name = `${spec.runId}.${process.pid}.${++runSeq}`;
+
     const { limits } = spec;
     const tmpBytes = this.options.tmpMb * MiB;
     const diskBytes = limits.diskMb * MiB;
@@ -334,34 +345,18 @@ export class BwrapDriver implements RuntimeDriver {
     let failure: unknown = null;
 
     try {
+      // only the directories themselves must be usable by the sandbox user: the wrapper binds them as root
       for (const [what, path] of [
         ['codeDir', spec.codeDir],
         ...spec.mounts.map((m) => [`mount ${m.sandboxPath}`, m.hostPath]),
       ]) {
-        const why = await unreachableReason(path, state.user);
+        const why = await unreachableReason(path, state.user, { ancestors: false });
         if (why) throw new SandboxRuntimeError(`${what} ${path} cannot be mounted: ${why}`);
-      }
-      T('reach');
-      const codeFh = await openDirectory(spec.codeDir, 'codeDir');
-      handles.push(codeFh);
-      const mountFhs: FileHandle[] = [];
-      for (const m of spec.mounts) {
-        const fh = await openDirectory(m.hostPath, `mount ${m.sandboxPath}`);
-        handles.push(fh);
-        mountFhs.push(fh);
       }
       const seccompFh = state.seccompFile ? await open(state.seccompFile, 'r') : null;
       if (seccompFh) handles.push(seccompFh);
-
-      T('fds');
       await mkdir(stageDir, { mode: 0o700 });
-      let outputFh: FileHandle | null = null;
-      if (!state.root) {
-        outputFh = await openDirectory(stageDir, 'output staging');
-        handles.push(outputFh);
-      }
 
-      T('stage');
       const memoryBytes = (limits.memoryMb + limits.diskMb) * MiB + 2 * tmpBytes;
       try {
         cgroup = await state.cgroupManager.create(name, {
@@ -390,35 +385,24 @@ export class BwrapDriver implements RuntimeDriver {
         tools: state.tools,
         user: state.user,
         cgroupProcsFiles: cgroup?.procsFiles ?? [],
+        codeDir: spec.codeDir,
+        outputDir: stageDir,
         outputTmpfs: state.root
-          ? {
-              dir: stageDir,
-              sizeBytes: diskBytes,
-              inodes: Math.min(1_000_000, Math.max(4096, limits.diskMb * 64)),
-            }
+          ? { sizeBytes: diskBytes, inodes: Math.min(1_000_000, Math.max(4096, limits.diskMb * 64)) }
           : null,
+        mountRoot: state.mountRoot,
         rlimits,
         tmpBytes,
         shmBytes: tmpBytes,
-        mountPaths: spec.mounts.map((m) => m.sandboxPath),
+        mounts: spec.mounts,
         seccomp: !!seccompFh,
         env: spec.env,
         command: spec.command,
         host: state.layout,
         hostname: this.options.hostname ?? 'sandbox',
       };
-      T('cgroup');
       const { file, args } = wrapperCommand(plan);
-      const stdio: StdioOptions = [
-        'ignore',
-        'pipe',
-        'pipe',
-        outputFh?.fd ?? 'ignore',
-        'pipe',
-        seccompFh?.fd ?? 'ignore',
-        codeFh.fd,
-        ...mountFhs.map((fh) => fh.fd),
-      ];
+      const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', 'ignore', 'pipe', seccompFh?.fd ?? 'ignore'];
       if (hooks.signal?.aborted) return this.notStarted('cancelled', 'cancelled before it started');
 
       const startedAt = new Date();
@@ -437,12 +421,10 @@ export class BwrapDriver implements RuntimeDriver {
         hooks.signal,
         state.root ? null : stageDir,
       );
-      T('exit');
       const finishedAt = new Date();
       const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
       for (const fh of handles.splice(0)) await fh.close().catch(() => undefined);
 
-      T('closefds');
       const stats: CgroupStats | null = cgroup ? await cgroup.stats() : null;
       if (cgroup) {
         try {
@@ -458,7 +440,6 @@ export class BwrapDriver implements RuntimeDriver {
         }
       }
 
-      T('destroy');
       // classify
       let exitCode: number | null = null;
       let signal: string | null = null;
@@ -492,7 +473,9 @@ export class BwrapDriver implements RuntimeDriver {
               ? 'joining the cgroup'
               : sup.wrapperCode === WRAPPER_EXIT.mount
                 ? 'mounting /output'
-                : 'setting up the sandbox';
+                : sup.wrapperCode === WRAPPER_EXIT.bind
+                  ? 'binding the inputs'
+                  : 'setting up the sandbox';
           throw new SandboxRuntimeError(
             `sandbox of run ${spec.runId} failed while ${stage} (exit ${sup.wrapperCode}): ${sup.stderrTail.trim()}`,
           );
@@ -508,12 +491,10 @@ export class BwrapDriver implements RuntimeDriver {
         notes.push(`log truncated at ${limits.maxLogBytes} bytes (${logs.droppedBytes} bytes dropped)`);
       if (!stats || stats.cpuSeconds === null) notes.push('CPU time not measured (no cpuacct cgroup)');
 
-      T('classify');
       const copied = await this.collectOutput(state, stageDir, spec.outputDir, diskBytes);
       if (copied.full) notes.push(`output disk quota of ${limits.diskMb} MiB reached`);
       if (copied.skipped.length) notes.push(`outputs not copied: ${copied.skipped.join(', ')}`);
 
-      T('copy');
       return {
         status,
         exitCode,
@@ -537,12 +518,10 @@ export class BwrapDriver implements RuntimeDriver {
         await cgroup.destroy(CGROUP_EMPTY_TIMEOUT_MS).catch((err: Error) => {
           this.logger.error(`run ${name}: cgroup cleanup failed: ${err.message}`);
         });
-      T('pre-umount');
       await this.removeStage(state, stageDir).catch((err: Error) => {
         this.logger.error(`run ${name}: /output staging cleanup failed: ${err.message}`);
         if (!failure) throw err;
       });
-      T('umount');
     }
   }
 

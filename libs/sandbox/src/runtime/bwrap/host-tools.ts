@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, lstat, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Where system tools are looked up (the platform never trusts a PATH it did not set). */
@@ -105,20 +105,18 @@ export function isAlive(pid: number): boolean {
 export const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
- * Why `user` could not reach `path` (search permission on every ancestor, read + search on the path
- * itself), or null when it can. bubblewrap resolves every bind source by path as the sandbox user, so
- * an input below a private (0700) folder cannot be mounted.
+ * Why `user` could not use the directory `path` (read + search on the directory itself and, with
+ * `ancestors`, search permission on every parent), or null when it can.
  */
 export async function unreachableReason(
   path: string,
   user: SandboxUser | null,
-  listable = true,
+  { listable = true, ancestors = true }: { listable?: boolean; ancestors?: boolean } = {},
 ): Promise<string | null> {
   if (!user) return null;
   const parts = path.split('/').filter(Boolean);
-  let current = '';
-  for (let i = 0; i <= parts.length; i++) {
-    current = i === 0 ? '/' : `${current === '/' ? '' : current}/${parts[i - 1]}`;
+  for (let i = ancestors ? 0 : parts.length; i <= parts.length; i++) {
+    const current = `/${parts.slice(0, i).join('/')}`;
     const st = await stat(current).catch(() => null);
     if (!st) return `${current} does not exist`;
     if (!st.isDirectory()) return `${current} is not a directory`;
@@ -129,6 +127,26 @@ export async function unreachableReason(
       return `${current} (mode ${(st.mode & 0o7777).toString(8)}) is not ${
         need === 0o5 ? 'readable and searchable' : 'searchable'
       } by the sandbox user ${user.name}`;
+  }
+  return null;
+}
+
+/**
+ * Why `path` and each of its parents could be tampered with by someone other than root (not owned by
+ * root, writable by group or others without the sticky bit, or a symbolic link), or null. The wrapper
+ * bind-mounts onto the mount points as root: they must not be replaceable by a local user.
+ */
+export async function untrustedPathReason(path: string): Promise<string | null> {
+  const parts = path.split('/').filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const current = `/${parts.slice(0, i).join('/')}`;
+    const st = await lstat(current).catch(() => null);
+    if (!st) return `${current} does not exist`;
+    if (!st.isDirectory()) return `${current} is not a directory`;
+    if (st.uid !== 0) return `${current} is not owned by root`;
+    const sticky = (st.mode & 0o1000) !== 0;
+    if (st.mode & 0o022 && !(sticky && i < parts.length))
+      return `${current} (mode ${(st.mode & 0o7777).toString(8)}) is writable by group or others`;
   }
   return null;
 }
