@@ -17,6 +17,7 @@ import { OpsModule } from '@aihub/ops';
 import { QueueModule } from '@aihub/queue';
 import { ScenariosModule } from '@aihub/scenarios';
 import { DemoSeedModule } from '@aihub/scenarios/demo/demo-seed.module';
+import { EvaluationModule } from '@aihub/evaluation';
 import { StatsModule } from '@aihub/stats';
 import { StorageModule } from '@aihub/storage';
 
@@ -41,6 +42,7 @@ export class AppModule implements NestModule {
         OpsModule,
         ScenariosModule,
         StatsModule,
+        EvaluationModule,
         // demo content (DEMO=true only), after the modules whose services it uses
         DemoSeedModule,
       ],

@@ -11,6 +11,7 @@ import {
 import { NotificationsModule } from '@aihub/notifications';
 import { QueueModule, WorkerHostModule } from '@aihub/queue';
 import { ScenariosModule } from '@aihub/scenarios';
+import { EvaluationModule } from '@aihub/evaluation';
 import { StorageModule } from '@aihub/storage';
 
 /** The worker process: the same libs as the api, no HTTP; runs BullMQ workers and the outbox relay. */
@@ -33,6 +34,7 @@ export class WorkerModule {
         // domain libs whose job handlers this worker runs go here
         NotificationsModule,
         ScenariosModule,
+        EvaluationModule,
         WorkerHostModule,
       ],
     };

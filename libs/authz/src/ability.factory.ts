@@ -29,6 +29,9 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
     can(['read', 'publish', 'review', 'close', 'award'], 'Scenario');
     can(['read', 'review'], 'Application');
     can(['read', 'review'], 'Objection');
+    // evaluation: specs, ground truth, closing phases; every submission (support)
+    can(['read', 'update', 'close'], 'Evaluation');
+    can('read', 'Submission');
   },
   auditor: ({ can }) => {
     can('read', 'Organization');
@@ -36,6 +39,7 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
     can('read', 'AuditEvent');
     can('verify', 'AuditLedger');
     can('read', ['Batch', 'Scenario', 'Application']);
+    can('read', ['Evaluation', 'Submission']);
   },
   gov: ({ can }, user) => {
     // the issuer: its own organization's scenarios, and the applications to them once submitted
@@ -47,6 +51,9 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
   enterprise: ({ can }, user) => {
     can('create', 'Application');
     can(['read', 'update', 'submit', 'withdraw'], 'Application', { applicantOrgId: user.organizationId });
+    // evaluation: submit (eligibility per phase is checked by the service), read and select its own
+    can('create', 'Submission');
+    can(['read', 'update'], 'Submission', { organizationId: user.organizationId });
   },
   expert: () => undefined,
 };

@@ -30,6 +30,9 @@ export const SUBJECT_TYPES = [
   'Application',
   'Publicity',
   'Objection',
+  // standardized evaluation (libs/evaluation): the spec and phases of a scenario, submissions
+  'Evaluation',
+  'Submission',
   'all',
 ] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];

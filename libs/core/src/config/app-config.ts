@@ -52,6 +52,7 @@ export interface AppConfig {
   lifecycle: { attachmentMaxBytes: number; applicationsPerBatch: number; publicityDays: number };
   stats: { cacheSeconds: number };
   catalog: { cacheSeconds: number };
+  evaluation: { scoreChecksPerMinute: number };
   sandbox: {
     driver: RawConfig['SANDBOX_DRIVER'];
     user: string;
@@ -181,6 +182,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     stats: { cacheSeconds: c.STATS_CACHE_SECONDS },
     catalog: { cacheSeconds: c.CATALOG_CACHE_SECONDS },
+    evaluation: { scoreChecksPerMinute: c.EVALUATION_SCORE_CHECKS_PER_MINUTE },
     sandbox: {
       driver: c.SANDBOX_DRIVER,
       user: c.SANDBOX_USER,

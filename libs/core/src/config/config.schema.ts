@@ -77,6 +77,8 @@ export const configSchema = z.object({
   STATS_CACHE_SECONDS: int(0, 3600).default(5),
   // anonymous catalog pages (GET /scenarios, GET /batches) answer from a Redis cache this many seconds old at most
   CATALOG_CACHE_SECONDS: int(0, 600).default(2),
+  // POST /evaluation/score requests per user per minute
+  EVALUATION_SCORE_CHECKS_PER_MINUTE: int(1, 10_000).default(30),
   // sandbox runtime (docs/sandbox-runtime.md, docs/kubernetes-driver.md)
   SANDBOX_DRIVER: z.enum(['bwrap', 'kubernetes']).default('bwrap'),
   SANDBOX_USER: z

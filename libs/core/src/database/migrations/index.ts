@@ -5,6 +5,7 @@ import { Notifications1795432253593 } from './1795432253593-Notifications';
 import { AuditLedger1795432871523 } from './1795432871523-AuditLedger';
 import { Lifecycle1795433089694 } from './1795433089694-Lifecycle';
 import { Datasets1796183973023 } from './1796183973023-Datasets';
+import { Evaluation1796184301108 } from './1796184301108-Evaluation';
 
 /**
  * Every migration, in order. Generated with `npm run migration:generate -- Name`, reviewed, then
@@ -17,4 +18,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   AuditLedger1795432871523,
   Lifecycle1795433089694,
   Datasets1796183973023,
+  Evaluation1796184301108,
 ];

@@ -1,0 +1,177 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '@aihub/audit';
+import { Clock, DomainError } from '@aihub/core';
+import { claimOnce } from '@aihub/queue';
+import { Bucket, OBJECT_STORAGE, ObjectStorage } from '@aihub/storage';
+import { LineTooLongError, splitLineBatches, type LineSource } from '../scoring/lines';
+import { scoreFiles } from '../scoring/score-files';
+import { EvaluationPhaseEntity } from '../entities/evaluation-phase.entity';
+import { EvaluationSpecEntity } from '../entities/evaluation-spec.entity';
+import { SubmissionEntity, SubmissionError } from '../entities/submission.entity';
+import { ScoreSubmissionJob } from '../jobs/score-submission.job';
+import { CODE_RUNNER, CodeRunner } from './code-runner';
+import { splitPartitioner } from './split';
+
+export type ScoringOutcome =
+  | {
+      status: 'scored';
+      publicScore: number | null;
+      privateScore: number | null;
+      rows: Record<string, number>;
+    }
+  | { status: 'failed'; error: SubmissionError };
+
+/** A failure that is the submitter's (their file, their code): recorded on the submission, never retried. */
+export class SubmitterFailure extends Error {
+  constructor(readonly error: SubmissionError) {
+    super(error.detail);
+  }
+}
+
+export function toSubmitterError(err: unknown): SubmissionError | undefined {
+  if (err instanceof SubmitterFailure) return err.error;
+  if (err instanceof LineTooLongError)
+    return {
+      code: 'PREDICTIONS_INVALID',
+      detail: `Line ${err.line} of the predictions is longer than ${err.maxLength} characters; is it a text file with one row per line?`,
+    };
+  if (err instanceof DomainError && err.status >= 400 && err.status < 500) {
+    const issues = (err.extra as { issues?: unknown[] }).issues;
+    return { code: err.code, detail: err.detail, ...(issues ? { issues } : {}) };
+  }
+  return undefined;
+}
+
+/**
+ * The scoring worker's work: streams the submission and the hidden truth from storage through `scoreFiles`,
+ * split public/private by the phase's secret HMAC, and records the outcome exactly once (`claimOnce`), so a
+ * redelivered job (worker crash, duplicate) never writes a second score and a crash before the commit loses none.
+ */
+@Injectable()
+export class ScoringService {
+  private readonly logger = new Logger(ScoringService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Optional() @Inject(CODE_RUNNER) private readonly codeRunner?: CodeRunner,
+  ) {}
+
+  async score(submissionId: string, signal?: AbortSignal): Promise<ScoringOutcome | null> {
+    const repo = this.dataSource.getRepository(SubmissionEntity);
+    const submission = await repo.findOne({ where: { id: submissionId } });
+    if (!submission || submission.status === 'scored' || submission.status === 'failed') return null;
+    // visible progress; attempts show redeliveries (committed at once, not part of the effect)
+    await repo.update({ id: submissionId }, { status: 'scoring', attempts: () => 'attempts + 1' });
+    const phase = await this.dataSource
+      .getRepository(EvaluationPhaseEntity)
+      .createQueryBuilder('p')
+      .addSelect('p.splitSecret')
+      .where('p.id = :id', { id: submission.phaseId })
+      .getOneOrFail();
+    const spec = await this.dataSource
+      .getRepository(EvaluationSpecEntity)
+      .findOneOrFail({ where: { scenarioId: phase.scenarioId } });
+
+    const outcome = await this.compute(submission, phase, spec, signal);
+    await this.record(submission, outcome);
+    return outcome;
+  }
+
+  private async compute(
+    submission: SubmissionEntity,
+    phase: EvaluationPhaseEntity,
+    spec: EvaluationSpecEntity,
+    signal?: AbortSignal,
+  ): Promise<ScoringOutcome> {
+    if (!spec.groundTruthKey)
+      return {
+        status: 'failed',
+        error: { code: 'GROUND_TRUTH_MISSING', detail: 'The ground truth was removed; ask the operator.' },
+      };
+    let cleanup: (() => Promise<void>) | undefined;
+    try {
+      let predictions: LineSource;
+      if (phase.mode === 'code') {
+        if (!this.codeRunner) throw new Error('code submissions need the sandbox runtime (worker only)');
+        const produced = await this.codeRunner.run(submission, phase, signal);
+        cleanup = produced.cleanup;
+        predictions = produced.lines;
+      } else {
+        predictions = splitLineBatches(await this.storage.get(Bucket.Submissions, submission.storageKey));
+      }
+      const result = await scoreFiles({
+        metric: phase.metric,
+        metricParams: phase.metricParams ?? undefined,
+        idColumn: spec.idColumn,
+        targetColumn: spec.targetColumn ?? undefined,
+        truth: splitLineBatches(await this.storage.get(Bucket.GroundTruth, spec.groundTruthKey)),
+        predictions,
+        partition: splitPartitioner(phase.splitSecret, phase.publicFraction),
+      });
+      return {
+        status: 'scored',
+        publicScore: result.scores.public ?? null,
+        privateScore: result.scores.private ?? null,
+        rows: result.rows,
+      };
+    } catch (err) {
+      const error = toSubmitterError(err);
+      if (!error) throw err; // infrastructure: BullMQ retries
+      if (error.code === 'GROUND_TRUTH_INVALID')
+        this.logger.error({ submissionId: submission.id, err }, 'ground truth failed validation at scoring');
+      return {
+        status: 'failed',
+        error:
+          error.code === 'GROUND_TRUTH_INVALID'
+            ? {
+                code: error.code,
+                detail: 'The hidden ground truth could not be read; the operators have been told.',
+              }
+            : error,
+      };
+    } finally {
+      await cleanup?.().catch((e: unknown) =>
+        this.logger.warn({ err: e }, 'cleanup after a code submission failed'),
+      );
+    }
+  }
+
+  private async record(submission: SubmissionEntity, outcome: ScoringOutcome): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      if (!(await claimOnce(manager, `${ScoreSubmissionJob.name}:${submission.id}`))) return;
+      const now = this.clock.now();
+      if (outcome.status === 'scored') {
+        await manager.getRepository(SubmissionEntity).update(
+          { id: submission.id },
+          {
+            status: 'scored',
+            publicScore: outcome.publicScore,
+            privateScore: outcome.privateScore,
+            error: null,
+            scoredAt: now,
+          },
+        );
+      } else {
+        // jsonb column: written through save() (update() cannot type a nested object)
+        await manager
+          .getRepository(SubmissionEntity)
+          .save({ id: submission.id, status: 'failed' as const, error: outcome.error, scoredAt: now });
+      }
+      await this.audit.record(manager, {
+        action: outcome.status === 'scored' ? 'submission.scored' : 'submission.failed',
+        objectType: 'Submission',
+        objectId: submission.id,
+        actorId: null,
+        details:
+          outcome.status === 'scored'
+            ? { phaseId: submission.phaseId, rows: outcome.rows }
+            : { phaseId: submission.phaseId, code: outcome.error.code },
+      });
+    });
+  }
+}
