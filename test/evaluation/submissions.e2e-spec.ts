@@ -379,4 +379,188 @@ describe('evaluation: specs, ground truth, submissions through the real queue an
       expect(stats.body.submissions).toBe(await t.dataSource.getRepository(SubmissionEntity).count());
     });
   });
+
+  describe('validation errors a person can act on (every class, through the worker)', () => {
+    let labelPhase: string;
+    let numericPhase: string;
+
+    const configure = async (metric: string, truthCsv: string) => {
+      const scenario = await awardedScenario(t, cast, cast.ent1);
+      const res = await t.http
+        .put(`/api/v1/scenarios/${scenario.id}/evaluation`)
+        .set(cast.operator.auth)
+        .send({ targetColumn: 'y', phases: [phaseBody({ metric, dailyLimit: 100 })] })
+        .expect(200);
+      await t.http
+        .post(`/api/v1/scenarios/${scenario.id}/evaluation/ground-truth`)
+        .set(cast.operator.auth)
+        .attach('file', Buffer.from(truthCsv), 'truth.csv')
+        .expect(201);
+      return res.body.phases[0].id as string;
+    };
+
+    const failure = async (phase: string, csv: string) => {
+      const res = await submit(cast.ent1, phase, csv);
+      expect(res.status).toBe(202);
+      const done = await settled(t, cast.ent1, res.body.id);
+      expect(done.status).toBe('failed');
+      expect(done.publicScore).toBeNull();
+      return done.error as {
+        code: string;
+        detail: string;
+        issues: { reason: string; count: number; examples: Record<string, unknown>[] }[];
+      };
+    };
+
+    beforeAll(async () => {
+      labelPhase = await configure('accuracy', 'id,y\na,cat\nb,dog\nc,cat\nd,bird\n');
+      numericPhase = await configure('rmse', 'id,y\na,1.5\nb,2\nc,3\nd,4\n');
+    });
+
+    it('wrong header: names the expected and found columns', async () => {
+      const e = await failure(labelPhase, 'ID,prediction\na,cat\n');
+      expect(e.code).toBe('PREDICTIONS_INVALID');
+      expect(e.issues[0]).toMatchObject({ reason: 'WRONG_HEADER', examples: [{ line: 1 }] });
+      expect(e.detail).toMatch(/'id'.*'y'/);
+      expect(e.detail).toMatch(/did you mean 'ID'/);
+    });
+
+    it('missing, duplicate and unknown ids: counts and first line numbers', async () => {
+      const e = await failure(labelPhase, 'id,y\na,cat\nb,dog\na,cat\nzz,cat\n');
+      const byReason = Object.fromEntries(e.issues.map((i) => [i.reason, i]));
+      expect(byReason.DUPLICATE_IDS).toMatchObject({
+        count: 1,
+        examples: [{ line: 4, id: 'a', firstLine: 2 }],
+      });
+      expect(byReason.UNKNOWN_IDS).toMatchObject({ count: 1, examples: [{ line: 5, id: 'zz' }] });
+      expect(byReason.MISSING_IDS).toMatchObject({ count: 2, examples: [{ id: 'c' }, { id: 'd' }] });
+      expect(e.detail).toMatch(/2 ids of the ground truth have no row/);
+    });
+
+    it('wrong class labels: lists the valid labels', async () => {
+      const e = await failure(labelPhase, 'id,y\na,cat\nb,Dog\nc,cat\nd,bird\n');
+      expect(e.issues[0]).toMatchObject({
+        reason: 'UNKNOWN_LABELS',
+        count: 1,
+        examples: [{ line: 3, value: 'Dog' }],
+      });
+      expect(e.detail).toMatch(/Valid labels: 'bird', 'cat', 'dog'/);
+    });
+
+    it('non-numeric at line N, NaN/Inf, empty values', async () => {
+      const e = await failure(numericPhase, 'id,y\na,1.5\nb,two\nc,NaN\nd,\n');
+      const byReason = Object.fromEntries(e.issues.map((i) => [i.reason, i]));
+      expect(byReason.NON_NUMERIC).toMatchObject({ count: 1, examples: [{ line: 3, value: 'two' }] });
+      expect(byReason.NOT_FINITE).toMatchObject({ count: 1, examples: [{ line: 4, value: 'NaN' }] });
+      expect(byReason.MISSING_VALUE).toMatchObject({ count: 1, examples: [{ line: 5 }] });
+      const inf = await failure(numericPhase, 'id,y\na,1\nb,inf\nc,3\nd,-Infinity\n');
+      expect(inf.issues[0]).toMatchObject({ reason: 'NOT_FINITE', count: 2 });
+    });
+
+    it('malformed CSV, wrong field count and an empty file', async () => {
+      const e = await failure(numericPhase, 'id,y\na,1\nb,2,3\n"c,3\n');
+      expect(e.issues.map((i) => i.reason)).toEqual(expect.arrayContaining(['WRONG_FIELD_COUNT']));
+      const empty = await submit(cast.ent1, numericPhase, '');
+      expect(empty.status).toBe(422);
+      expect(empty.body.code).toBe('EMPTY_FILE');
+      const headerOnly = await failure(numericPhase, 'id,y\n');
+      expect(headerOnly.issues.map((i) => i.reason)).toContain('MISSING_IDS');
+    });
+
+    it('a correct file scores (rmse known answer) and failed ones did not use the quota', async () => {
+      const res = await submit(cast.ent1, numericPhase, 'id,y\nd,4\nc,3\nb,2\na,1.5\n');
+      const done = await settled(t, cast.ent1, res.body.id);
+      expect(done.status).toBe('scored');
+      const scores = [
+        done.publicScore,
+        (await t.dataSource.getRepository(SubmissionEntity).findOneByOrFail({ id: res.body.id }))
+          .privateScore,
+      ].filter((x) => x !== null);
+      expect(scores.every((x) => x === 0)).toBe(true);
+    });
+  });
+
+  describe('POST /evaluation/score', () => {
+    const score = (
+      user: TestUser | undefined,
+      fields: Record<string, string>,
+      truthCsv: string,
+      predCsv: string,
+    ) => {
+      const req = t.http.post('/api/v1/evaluation/score');
+      if (user) req.set(user.auth);
+      for (const [k, v] of Object.entries(fields)) req.field(k, v);
+      return req
+        .attach('truth', Buffer.from(truthCsv), 'truth.csv')
+        .attach('predictions', Buffer.from(predCsv), 'pred.csv');
+    };
+
+    it('scores with the platform scorer (known answers) and needs a login', async () => {
+      const user = await t.createUser(['enterprise']);
+      expect(
+        (await score(undefined, { metric: 'accuracy', targetColumn: 'y' }, 'id,y\na,1\n', 'id,y\na,1\n'))
+          .status,
+      ).toBe(401);
+      const acc = await score(
+        user,
+        { metric: 'accuracy', targetColumn: 'y' },
+        'id,y\na,x\nb,y\nc,x\nd,y\n',
+        'id,y\na,x\nb,x\nc,x\nd,y\n',
+      );
+      expect(acc.status).toBe(200);
+      expect(acc.body).toEqual({ metric: 'accuracy', score: 0.75, direction: 'higher', rows: 4 });
+      const rmse = await score(
+        user,
+        { metric: 'rmse', targetColumn: 'v' },
+        'id,v\na,0\nb,0\n',
+        'id,v\na,3\nb,4\n',
+      );
+      expect(rmse.body.score).toBeCloseTo(Math.sqrt(12.5), 12);
+      const hits = await score(
+        user,
+        { metric: 'hits_at_k', metricParams: '{"k":2}', targetColumn: 'ranking' },
+        'id,ranking\nq1,b\nq2,z\n',
+        'id,ranking\nq1,a|b|c\nq2,a|b|z\n',
+      );
+      expect(hits.body.score).toBe(0.5);
+    });
+
+    it('answers the same validation errors (422) and 400 for a bad request', async () => {
+      const user = await t.createUser(['enterprise']);
+      const bad = await score(user, { metric: 'rmse', targetColumn: 'v' }, 'id,v\na,1\nb,2\n', 'id,v\na,x\n');
+      expect(bad.status).toBe(422);
+      expect(bad.body.code).toBe('PREDICTIONS_INVALID');
+      expect(bad.body.issues.map((i: { reason: string }) => i.reason)).toEqual([
+        'MISSING_IDS',
+        'NON_NUMERIC',
+      ]);
+      const unknown = await score(user, { metric: 'nope' }, 'id,v\n', 'id,v\n');
+      expect(unknown.status).toBe(400);
+      const params = await score(
+        user,
+        { metric: 'rmse', targetColumn: 'v', metricParams: '{' },
+        'id,v\na,1\n',
+        'id,v\na,1\n',
+      );
+      expect(params.status).toBe(400);
+      const missing = await t.http
+        .post('/api/v1/evaluation/score')
+        .set(user.auth)
+        .field('metric', 'rmse')
+        .attach('truth', Buffer.from('id,v\n'), 't.csv');
+      expect(missing.status).toBe(422);
+      expect(missing.body.code).toBe('INVALID_MULTIPART');
+    });
+
+    it('is rate-limited per user (429 with Retry-After)', async () => {
+      const user = await t.createUser(['enterprise']);
+      const statuses: number[] = [];
+      for (let i = 0; i < 9; i++)
+        statuses.push(
+          (await score(user, { metric: 'accuracy', targetColumn: 'y' }, 'id,y\na,1\n', 'id,y\na,1\n')).status,
+        );
+      expect(statuses.slice(0, 8).every((s) => s === 200)).toBe(true);
+      expect(statuses[8]).toBe(429);
+    });
+  });
 });
