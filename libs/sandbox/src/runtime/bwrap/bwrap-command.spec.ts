@@ -1,0 +1,228 @@
+import { execFileSync } from 'node:child_process';
+import { bwrapArgs, BwrapPlan, FD, WRAPPER_EXIT, wrapperCommand } from './bwrap-command';
+
+const plan = (over: Partial<BwrapPlan> = {}): BwrapPlan => ({
+  tools: {
+    bwrap: '/usr/bin/bwrap',
+    prlimit: '/usr/bin/prlimit',
+    setpriv: '/usr/bin/setpriv',
+    mount: '/usr/bin/mount',
+    unshare: '/usr/bin/unshare',
+  },
+  user: { name: 'sbx', uid: 999, gid: 995 },
+  cgroupProcsFiles: [
+    '/sys/fs/cgroup/memory/aihub/r.1.1/cgroup.procs',
+    '/sys/fs/cgroup/pids/aihub/r.1.1/cgroup.procs',
+  ],
+  codeDir: '/srv/data/runs/r/code',
+  outputDir: '/srv/work/stage/r.1.1',
+  outputTmpfs: { sizeBytes: 100 * 1024 * 1024, inodes: 6400 },
+  mountRoot: '/run/aihub-sandbox',
+  rlimits: { cpuSoftSeconds: 61, cpuHardSeconds: 61, nproc: 8192, fsizeBytes: 104857600, nofile: 4096 },
+  tmpBytes: 64 * 1024 * 1024,
+  shmBytes: 64 * 1024 * 1024,
+  mounts: [
+    { hostPath: '/srv/cache/aa', sandboxPath: '/data/alpha' },
+    { hostPath: "/srv/cache/it's", sandboxPath: '/data/beta' },
+  ],
+  seccomp: true,
+  env: { REPORT: 'x y', PATH: '/opt/bin:/usr/bin' },
+  command: ['python3', 'main.py', '--name', "O'Brien; rm -rf /"],
+  host: {
+    topLevel: [
+      { path: '/bin', kind: 'symlink', target: 'usr/bin' },
+      { path: '/lib', kind: 'symlink', target: 'usr/lib' },
+      { path: '/lib64', kind: 'directory' },
+      { path: '/lib32', kind: 'absent' },
+    ],
+    etc: ['/etc/ld.so.cache', '/etc/alternatives'],
+  },
+  hostname: 'sandbox',
+  ...over,
+});
+
+/** Pairs "--flag value…" occurrences for assertions. */
+const after = (args: string[], flag: string, n = 1) =>
+  args.flatMap((a, i) => (a === flag ? [args.slice(i + 1, i + 1 + n)] : []));
+
+describe('bwrapArgs', () => {
+  const args = bwrapArgs(plan());
+
+  it('unshares every namespace, forbids nested user namespaces, dies with its parent, clears the environment', () => {
+    for (const flag of [
+      '--unshare-all',
+      '--unshare-user',
+      '--disable-userns',
+      '--die-with-parent',
+      '--new-session',
+      '--as-pid-1',
+      '--clearenv',
+    ])
+      expect(args).toContain(flag);
+    expect(args).not.toContain('--share-net');
+    expect(after(args, '--json-status-fd')).toEqual([[String(FD.status)]]);
+    expect(after(args, '--seccomp')).toEqual([[String(FD.seccomp)]]);
+    expect(after(args, '--hostname')).toEqual([['sandbox']]);
+  });
+
+  it('binds system dirs read-only, mirrors merged-/usr symlinks, and only the listed /etc files', () => {
+    const ro = after(args, '--ro-bind', 2);
+    expect(ro).toEqual(
+      expect.arrayContaining([
+        ['/usr', '/usr'],
+        ['/lib64', '/lib64'],
+        ['/etc/ld.so.cache', '/etc/ld.so.cache'],
+        ['/etc/alternatives', '/etc/alternatives'],
+      ]),
+    );
+    expect(after(args, '--symlink', 2)).toEqual([
+      ['usr/bin', '/bin'],
+      ['usr/lib', '/lib'],
+    ]);
+    expect(args.join(' ')).not.toContain('/lib32');
+    expect(args.join(' ')).not.toMatch(/--bind \/etc|--ro-bind \/etc \/etc|\/home|\/root|\/var/);
+    expect(args).not.toContain('--dev-bind');
+  });
+
+  it('mounts code and data read-only from the fixed mount points, /output writable, tmpfs with sizes', () => {
+    expect(after(args, '--ro-bind', 2)).toEqual(
+      expect.arrayContaining([
+        ['/run/aihub-sandbox/code', '/code'],
+        ['/run/aihub-sandbox/data/0', '/data/alpha'],
+        ['/run/aihub-sandbox/data/1', '/data/beta'],
+      ]),
+    );
+    expect(after(args, '--bind', 2)).toEqual([['/run/aihub-sandbox/output', '/output']]);
+    expect(after(args, '--size', 3)).toEqual([
+      [String(64 * 1024 * 1024), '--tmpfs', '/dev/shm'],
+      [String(64 * 1024 * 1024), '--tmpfs', '/tmp'],
+    ]);
+    expect(after(args, '--proc')).toEqual([['/proc']]);
+    expect(after(args, '--dev')).toEqual([['/dev']]);
+    // the root and /dev become read-only after every mount point exists
+    const ro = args.indexOf('--remount-ro');
+    expect(ro).toBeGreaterThan(args.lastIndexOf('--bind'));
+    expect(after(args, '--remount-ro')).toEqual([['/dev'], ['/']]);
+  });
+
+  it('binds host paths directly when there is no mount root (not root)', () => {
+    const direct = bwrapArgs(plan({ mountRoot: null, user: null }));
+    expect(after(direct, '--ro-bind', 2)).toEqual(
+      expect.arrayContaining([
+        ['/srv/data/runs/r/code', '/code'],
+        ['/srv/cache/aa', '/data/alpha'],
+      ]),
+    );
+    expect(after(direct, '--bind', 2)).toEqual([['/srv/work/stage/r.1.1', '/output']]);
+  });
+
+  it('starts in /code with PATH, HOME, LANG and the caller env (which may override PATH), then the argv verbatim', () => {
+    expect(after(args, '--chdir')).toEqual([['/code']]);
+    expect(after(args, '--setenv', 2)).toEqual([
+      ['PATH', '/opt/bin:/usr/bin'],
+      ['HOME', '/tmp'],
+      ['LANG', 'C.UTF-8'],
+      ['REPORT', 'x y'],
+    ]);
+    const dd = args.indexOf('--');
+    expect(args.slice(dd + 1)).toEqual(['python3', 'main.py', '--name', "O'Brien; rm -rf /"]);
+    expect(args.lastIndexOf('--')).toBe(dd);
+  });
+
+  it('leaves the seccomp flag out when there is no filter', () => {
+    expect(bwrapArgs(plan({ seccomp: false }))).not.toContain('--seccomp');
+  });
+});
+
+describe('wrapperCommand', () => {
+  const { file, args } = wrapperCommand(plan());
+  const script = args[1];
+
+  it('is /bin/sh -c with the argv as positional parameters (never interpolated into the script)', () => {
+    expect(file).toBe('/bin/sh');
+    expect(args[0]).toBe('-c');
+    expect(args[2]).toBe('aihub-sandbox');
+    const argv = args.slice(3);
+    expect(argv.slice(0, 7)).toEqual([
+      '/usr/bin/prlimit',
+      '--cpu=61:61',
+      '--nproc=8192',
+      '--fsize=104857600',
+      '--nofile=4096',
+      '--core=0',
+      '--',
+    ]);
+    expect(argv.slice(7, 14)).toEqual([
+      '/usr/bin/setpriv',
+      '--reuid=999',
+      '--regid=995',
+      '--clear-groups',
+      '--no-new-privs',
+      '--',
+      '/usr/bin/bwrap',
+    ]);
+    expect(argv.slice(14)).toEqual(bwrapArgs(plan()));
+    expect(script).not.toContain("O'Brien");
+  });
+
+  it('joins the cgroups, mounts the /output tmpfs, then binds inputs inside a private mount namespace', () => {
+    const lines = script.split('\n');
+    expect(lines[0]).toBe(
+      `echo $$ > '/sys/fs/cgroup/memory/aihub/r.1.1/cgroup.procs' || exit ${WRAPPER_EXIT.cgroup}`,
+    );
+    expect(lines[1]).toBe(
+      `echo $$ > '/sys/fs/cgroup/pids/aihub/r.1.1/cgroup.procs' || exit ${WRAPPER_EXIT.cgroup}`,
+    );
+    expect(lines[2]).toBe(
+      "'/usr/bin/mount' -t tmpfs -o size=104857600,nr_inodes=6400,mode=0700,uid=999,gid=995,nosuid,nodev,noexec " +
+        `aihub-output '/srv/work/stage/r.1.1' || exit ${WRAPPER_EXIT.mount}`,
+    );
+    expect(lines[3]).toMatch(/^exec '\/usr\/bin\/unshare' --mount --propagation private -- \/bin\/sh -c '/);
+    expect(lines[lines.length - 1]).toBe(`exit ${WRAPPER_EXIT.exec}`);
+  });
+
+  it('really runs: the script is valid sh and binds each input onto its fixed mount point (dry run)', () => {
+    // replace the tools by echo so the script can be executed without root: it prints what it would do
+    const dry = wrapperCommand(
+      plan({
+        tools: { bwrap: 'BWRAP', prlimit: 'echo', setpriv: 'SETPRIV', mount: 'echo', unshare: 'env' },
+        cgroupProcsFiles: ['/dev/null'],
+      }),
+    );
+    const inner = dry.args[1].replace("exec 'env' --mount --propagation private --", 'exec');
+    const out = execFileSync(dry.file, ['-c', inner, ...dry.args.slice(2)], { encoding: 'utf8' });
+    const lines = out.trim().split('\n');
+    expect(lines[0]).toMatch(/^-t tmpfs -o size=104857600,.* aihub-output \/srv\/work\/stage\/r\.1\.1$/);
+    expect(lines.slice(1, 5)).toEqual([
+      '--bind /srv/data/runs/r/code /run/aihub-sandbox/code',
+      '--bind /srv/cache/aa /run/aihub-sandbox/data/0',
+      "--bind /srv/cache/it's /run/aihub-sandbox/data/1",
+      '--bind /srv/work/stage/r.1.1 /run/aihub-sandbox/output',
+    ]);
+    // the final exec hands the untouched argv to prlimit (echo here)
+    expect(lines[5]).toMatch(/^--cpu=61:61 .* -- SETPRIV --reuid=999 .* BWRAP --json-status-fd 4 /);
+    expect(lines[5].endsWith("-- python3 main.py --name O'Brien; rm -rf /")).toBe(true);
+  });
+
+  it('adds RLIMIT_AS only without a memory cgroup, and skips setpriv/mounts when not root', () => {
+    const plain = wrapperCommand(
+      plan({
+        user: null,
+        mountRoot: null,
+        outputTmpfs: null,
+        cgroupProcsFiles: [],
+        rlimits: {
+          cpuSoftSeconds: 5,
+          cpuHardSeconds: 5,
+          nproc: 64,
+          fsizeBytes: 1,
+          nofile: 64,
+          asBytes: 268435456,
+        },
+      }),
+    );
+    expect(plain.args[1]).toBe(`exec "$@"\nexit ${WRAPPER_EXIT.exec}`);
+    expect(plain.args).toContain('--as=268435456');
+    expect(plain.args).not.toContain('/usr/bin/setpriv');
+  });
+});
