@@ -19,6 +19,7 @@ import { ScenariosModule } from '@aihub/scenarios';
 import { DemoSeedModule } from '@aihub/scenarios/demo/demo-seed.module';
 import { EvaluationModule } from '@aihub/evaluation';
 import { StatsModule } from '@aihub/stats';
+import { SandboxModule } from '@aihub/sandbox';
 import { StorageModule } from '@aihub/storage';
 
 /** The HTTP API: composes the domain libs; owns no business logic. */
@@ -42,6 +43,7 @@ export class AppModule implements NestModule {
         OpsModule,
         ScenariosModule,
         StatsModule,
+        SandboxModule,
         EvaluationModule,
         // demo content (DEMO=true only), after the modules whose services it uses
         DemoSeedModule,

@@ -11,6 +11,7 @@ import {
 import { NotificationsModule } from '@aihub/notifications';
 import { QueueModule, WorkerHostModule } from '@aihub/queue';
 import { ScenariosModule } from '@aihub/scenarios';
+import { SandboxModule } from '@aihub/sandbox';
 import { EvaluationModule } from '@aihub/evaluation';
 import { StorageModule } from '@aihub/storage';
 
@@ -34,6 +35,7 @@ export class WorkerModule {
         // domain libs whose job handlers this worker runs go here
         NotificationsModule,
         ScenariosModule,
+        SandboxModule,
         EvaluationModule,
         WorkerHostModule,
       ],

@@ -29,6 +29,13 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
     can(['read', 'publish', 'review', 'close', 'award'], 'Scenario');
     can(['read', 'review'], 'Application');
     can(['read', 'review'], 'Objection');
+    // sandboxes: provision, suspend/resume (review), decide extensions; read runs' unredacted logs (review);
+    // review the exports of runs that mounted no dataset (no provider to ask)
+    can(['create', 'read', 'review'], 'Sandbox');
+    can(['read', 'review'], 'SandboxExtension');
+    can('read', ['DatasetGrant', 'SandboxExport']);
+    can(['read', 'review'], 'SandboxRun');
+    can(['read', 'review'], 'SandboxExportReview', { providerOrgId: null });
     // evaluation: specs, ground truth, closing phases; every submission (support)
     can(['read', 'update', 'close'], 'Evaluation');
     can('read', 'Submission');
@@ -39,6 +46,7 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
     can('read', 'AuditEvent');
     can('verify', 'AuditLedger');
     can('read', ['Batch', 'Scenario', 'Application']);
+    can('read', ['Sandbox', 'SandboxExtension', 'DatasetGrant', 'SandboxRun', 'SandboxExport']);
     can('read', ['Evaluation', 'Submission']);
   },
   gov: ({ can }, user) => {
@@ -47,10 +55,20 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
     can(['read', 'update', 'submit', 'withdraw', 'award'], 'Scenario', { issuerOrgId: user.organizationId });
     can('read', 'Application', { issuerOrgId: user.organizationId, submittedAt: { $ne: null } });
   },
-  data_steward: () => undefined,
+  data_steward: ({ can }, user) => {
+    // the provider: grants of its own datasets, and the export reviews its organization owes
+    can(['read', 'review'], 'DatasetGrant', { providerOrgId: user.organizationId });
+    can(['read', 'review'], 'SandboxExportReview', { providerOrgId: user.organizationId });
+  },
   enterprise: ({ can }, user) => {
     can('create', 'Application');
     can(['read', 'update', 'submit', 'withdraw'], 'Application', { applicantOrgId: user.organizationId });
+    // its own sandboxes (update = request grants, runs, extensions), runs (update = cancel) and exports
+    can(['read', 'update'], 'Sandbox', { organizationId: user.organizationId });
+    can(['create', 'read'], 'SandboxExtension', { organizationId: user.organizationId });
+    can(['create', 'read'], 'DatasetGrant', { sandboxOrgId: user.organizationId });
+    can(['create', 'read', 'update'], 'SandboxRun', { organizationId: user.organizationId });
+    can(['create', 'read', 'download'], 'SandboxExport', { organizationId: user.organizationId });
     // evaluation: submit (eligibility per phase is checked by the service), read and select its own
     can('create', 'Submission');
     can(['read', 'update'], 'Submission', { organizationId: user.organizationId });

@@ -14,6 +14,8 @@ export const ACTIONS = [
   'review',
   'close',
   'award',
+  // sandboxes: fetch a released export (the requesting organization only)
+  'download',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -30,6 +32,13 @@ export const SUBJECT_TYPES = [
   'Application',
   'Publicity',
   'Objection',
+  // sandboxes, grants, runs and the export airlock (libs/sandbox)
+  'Sandbox',
+  'SandboxExtension',
+  'DatasetGrant',
+  'SandboxRun',
+  'SandboxExport',
+  'SandboxExportReview',
   // standardized evaluation (libs/evaluation): the spec and phases of a scenario, submissions
   'Evaluation',
   'Submission',

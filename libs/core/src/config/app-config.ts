@@ -67,6 +67,13 @@ export interface AppConfig {
       sharedRoot: string;
     };
   };
+  sandboxes: {
+    defaultQuota: { cpus: number; memoryMb: number; diskMb: number; runTimeoutSeconds: number };
+    bundleMaxBytes: number;
+    logMaxBytes: number;
+    exportMaxBytes: number;
+    smallCellThreshold: number;
+  };
   shutdownTimeoutMs: number;
 }
 
@@ -195,6 +202,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
         sharedVolumeClaim: c.SANDBOX_K8S_SHARED_PVC,
         sharedRoot: dataDir,
       },
+    },
+    sandboxes: {
+      defaultQuota: {
+        cpus: c.SANDBOX_CPUS,
+        memoryMb: c.SANDBOX_MEMORY_MB,
+        diskMb: c.SANDBOX_DISK_MB,
+        runTimeoutSeconds: c.SANDBOX_RUN_TIMEOUT_SECONDS,
+      },
+      bundleMaxBytes: c.SANDBOX_BUNDLE_MAX_MB * 1024 * 1024,
+      logMaxBytes: c.SANDBOX_LOG_MAX_KB * 1024,
+      exportMaxBytes: c.EXPORT_MAX_MB * 1024 * 1024,
+      smallCellThreshold: c.EXPORT_SMALL_CELL_THRESHOLD,
     },
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
   };

@@ -6,6 +6,7 @@ import { AuditLedger1795432871523 } from './1795432871523-AuditLedger';
 import { Lifecycle1795433089694 } from './1795433089694-Lifecycle';
 import { Datasets1796183973023 } from './1796183973023-Datasets';
 import { Evaluation1796184301108 } from './1796184301108-Evaluation';
+import { SandboxesGrantsRunsExports1796184540954 } from './1796184540954-SandboxesGrantsRunsExports';
 
 /**
  * Every migration, in order. Generated with `npm run migration:generate -- Name`, reviewed, then
@@ -19,4 +20,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Lifecycle1795433089694,
   Datasets1796183973023,
   Evaluation1796184301108,
+  SandboxesGrantsRunsExports1796184540954,
 ];

@@ -1,0 +1,124 @@
+import busboy from 'busboy';
+import type { Request } from 'express';
+import { Transform, TransformCallback } from 'node:stream';
+import { PayloadTooLargeError } from '@aihub/core';
+import type { ObjectStorage, StoredObject } from '@aihub/storage';
+import { Bucket } from '@aihub/storage';
+import { InvalidRunRequestError, MultipartError } from '../sandbox.errors';
+
+/** Refuses a body that does not start with the gzip magic bytes (a .tar.gz is what we run). */
+class GzipSniffer extends Transform {
+  private checked = false;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    if (!this.checked && chunk.length) {
+      this.checked = true;
+      if (chunk.length < 2 || chunk[0] !== 0x1f || chunk[1] !== 0x8b) {
+        done(new InvalidRunRequestError('The bundle must be a .tar.gz archive (gzip).', 'bundle'));
+        return;
+      }
+    }
+    done(null, chunk);
+  }
+}
+
+/** argv as JSON: 1–64 non-empty strings without NUL, 4096 characters each at most. */
+export function parseCommand(raw: string | undefined): string[] {
+  if (raw === undefined)
+    throw new InvalidRunRequestError('A "command" field (JSON array of argv) is required.', 'command');
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new InvalidRunRequestError(
+      '"command" must be a JSON array of strings, e.g. ["python3","main.py"].',
+      'command',
+    );
+  }
+  if (
+    !Array.isArray(value) ||
+    value.length < 1 ||
+    value.length > 64 ||
+    !value.every((a) => typeof a === 'string' && a.length > 0 && a.length <= 4096 && !a.includes('\u0000'))
+  )
+    throw new InvalidRunRequestError('"command" must be a JSON array of 1–64 non-empty strings.', 'command');
+  return value as string[];
+}
+
+export interface ReceivedRun {
+  stored: StoredObject;
+  command: string[];
+}
+
+/** Streams the `bundle` part to storage (hashing it, size-capped) and collects the `command` field. */
+export function receiveRunUpload(
+  req: Request,
+  storage: ObjectStorage,
+  key: string,
+  maxBytes: number,
+): Promise<ReceivedRun> {
+  return new Promise<ReceivedRun>((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: req.headers,
+        limits: {
+          files: 1,
+          fields: 5,
+          parts: 10,
+          fileSize: maxBytes + 1,
+          fieldSize: 300_000,
+          headerPairs: 50,
+        },
+      });
+    } catch {
+      reject(new MultipartError('send multipart/form-data with a "bundle" file and a "command" field'));
+      return;
+    }
+    let upload: Promise<StoredObject> | undefined;
+    let command: string | undefined;
+    let settled = false;
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      req.unpipe(parser);
+      req.resume();
+      reject(err);
+    };
+    parser.on('field', (name, value) => {
+      if (name === 'command') command = value;
+    });
+    parser.on('file', (field, stream) => {
+      if (field !== 'bundle' || upload || settled) {
+        stream.resume();
+        return;
+      }
+      const sniffer = new GzipSniffer();
+      stream.on('error', (err) => sniffer.destroy(err));
+      stream.pipe(sniffer);
+      upload = storage.put(Bucket.Runs, key, sniffer, { maxBytes, contentType: 'application/gzip' });
+      upload.catch((err: unknown) => fail(err));
+    });
+    parser.on('error', () => fail(new MultipartError('the multipart body could not be read')));
+    parser.on('close', () => {
+      if (!upload) {
+        fail(new InvalidRunRequestError('A "bundle" file part (.tar.gz) is required.', 'bundle'));
+        return;
+      }
+      upload.then(
+        (stored) => {
+          if (settled) return;
+          try {
+            const argv = parseCommand(command);
+            settled = true;
+            resolve({ stored, command: argv });
+          } catch (err) {
+            fail(err);
+          }
+        },
+        (err: unknown) =>
+          fail(err instanceof PayloadTooLargeError ? new PayloadTooLargeError(maxBytes) : err),
+      );
+    });
+    req.pipe(parser);
+  });
+}
