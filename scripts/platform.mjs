@@ -126,6 +126,37 @@ async function ensureRedis(url) {
   );
 }
 
+/**
+ * The bwrap sandbox driver needs bubblewrap and util-linux's prlimit/setpriv/unshare/mount (the driver
+ * creates its unprivileged user itself). As root with apt, bubblewrap is installed; otherwise we stop
+ * and say what to run.
+ */
+function ensureSandboxTools(config) {
+  if (config.sandbox?.driver !== 'bwrap') return;
+  if (!has('bwrap')) {
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot && has('apt-get')) {
+      log('installing bubblewrap for the sandbox runtime (apt-get install -y bubblewrap)…');
+      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+      const apt = (args) => spawnSync('apt-get', args, { stdio: 'inherit', env }).status === 0;
+      // a fresh machine may have stale package lists: update once and retry
+      if (!apt(['install', '-y', '-q', 'bubblewrap']) && apt(['update', '-q']))
+        apt(['install', '-y', '-q', 'bubblewrap']);
+    }
+    if (!has('bwrap'))
+      fail(
+        'bubblewrap (bwrap) is required by the sandbox runtime (SANDBOX_DRIVER=bwrap) and is not installed.\n' +
+          '  Install it as root:  apt-get install -y bubblewrap\n' +
+          '  or use SANDBOX_DRIVER=kubernetes (see docs/sandbox-runtime.md).',
+      );
+  }
+  const missing = ['prlimit', 'setpriv', 'unshare', 'mount'].filter((t) => !has(t));
+  if (missing.length)
+    fail(
+      `the sandbox runtime needs ${missing.join(', ')} (util-linux):  apt-get install -y util-linux mount`,
+    );
+}
+
 /** The compiled core (after build) gives the validated config and the database helpers. */
 function core() {
   return {
@@ -192,6 +223,7 @@ async function setup(env) {
   await ensurePostgres(config.database.adminUrl);
   await ensurePostgres(config.database.url);
   await ensureRedis(config.redis.url);
+  ensureSandboxTools(config);
   await ensureDatabase(config);
   const applied = await core().runMigrations(config.database);
   log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
@@ -292,6 +324,7 @@ async function setupServicesOnly() {
   const config = loadConfigOrExplain();
   await ensurePostgres(config.database.adminUrl);
   await ensureRedis(config.redis.url);
+  ensureSandboxTools(config);
 }
 
 const command = process.argv[2];
