@@ -18,6 +18,7 @@ import { QueueModule } from '@aihub/queue';
 import { ScenariosModule } from '@aihub/scenarios';
 import { DemoSeedModule } from '@aihub/scenarios/demo/demo-seed.module';
 import { EvaluationModule } from '@aihub/evaluation';
+import { ReviewModule } from '@aihub/review';
 import { StatsModule } from '@aihub/stats';
 import { SandboxModule } from '@aihub/sandbox';
 import { StorageModule } from '@aihub/storage';
@@ -45,6 +46,7 @@ export class AppModule implements NestModule {
         StatsModule,
         SandboxModule,
         EvaluationModule,
+        ReviewModule,
         // demo content (DEMO=true only), after the modules whose services it uses
         DemoSeedModule,
       ],

@@ -13,6 +13,7 @@ import { QueueModule, WorkerHostModule } from '@aihub/queue';
 import { ScenariosModule } from '@aihub/scenarios';
 import { SandboxModule } from '@aihub/sandbox';
 import { EvaluationModule } from '@aihub/evaluation';
+import { ReviewModule } from '@aihub/review';
 import { StorageModule } from '@aihub/storage';
 
 /** The worker process: the same libs as the api, no HTTP; runs BullMQ workers and the outbox relay. */
@@ -37,6 +38,8 @@ export class WorkerModule {
         ScenariosModule,
         SandboxModule,
         EvaluationModule,
+        // closes `results` publicities' completion (scenario concluded) when the timer fires here
+        ReviewModule,
         WorkerHostModule,
       ],
     };

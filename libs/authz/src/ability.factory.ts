@@ -29,6 +29,11 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
     can(['read', 'publish', 'review', 'close', 'award'], 'Scenario');
     can(['read', 'review'], 'Application');
     can(['read', 'review'], 'Objection');
+    // expert review: the pool, panels, every expert's assignments, result publication
+    can('manage', 'Expert');
+    can(['create', 'read', 'update', 'close'], 'Panel');
+    can('read', 'PanelAssignment');
+    can(['read', 'publish'], 'ScenarioResult');
     // sandboxes: provision, suspend/resume (review), decide extensions; read runs' unredacted logs (review);
     // review the exports of runs that mounted no dataset (no provider to ask)
     can(['create', 'read', 'review'], 'Sandbox');
@@ -46,6 +51,7 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
     can('read', 'AuditEvent');
     can('verify', 'AuditLedger');
     can('read', ['Batch', 'Scenario', 'Application']);
+    can('read', ['Expert', 'Panel', 'PanelAssignment', 'ScenarioResult']);
     can('read', ['Sandbox', 'SandboxExtension', 'DatasetGrant', 'SandboxRun', 'SandboxExport']);
     can('read', ['Evaluation', 'Submission']);
   },
@@ -54,6 +60,8 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
     can('create', 'Scenario');
     can(['read', 'update', 'submit', 'withdraw', 'award'], 'Scenario', { issuerOrgId: user.organizationId });
     can('read', 'Application', { issuerOrgId: user.organizationId, submittedAt: { $ne: null } });
+    // the expert panels of its scenarios and their results (they feed its award proposal)
+    can('read', 'Panel', { issuerOrgId: user.organizationId });
   },
   data_steward: ({ can }, user) => {
     // the provider: grants of its own datasets, and the export reviews its organization owes
@@ -73,7 +81,11 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
     can('create', 'Submission');
     can(['read', 'update'], 'Submission', { organizationId: user.organizationId });
   },
-  expert: () => undefined,
+  expert: ({ can }, user) => {
+    // its own pool entry, and its own panel seats: read the subjects (blind) and score them
+    can('read', 'Expert', { id: user.id });
+    can(['read', 'update'], 'PanelAssignment', { expertId: user.id });
+  },
 };
 
 @Injectable()
@@ -91,6 +103,8 @@ export class AbilityFactory {
       status: { $in: ['published', 'closed', 'awarding', 'awarded', 'evaluating', 'concluded'] },
     });
     rules.can('read', 'Publicity');
+    // published final results (after their results publicity passed)
+    rules.can('read', 'ScenarioResult', { status: 'published' });
     if (user) {
       // any logged-in user may file a (real-name) objection to an open publicity
       rules.can('create', 'Objection');

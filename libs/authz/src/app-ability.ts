@@ -39,6 +39,11 @@ export const SUBJECT_TYPES = [
   'SandboxRun',
   'SandboxExport',
   'SandboxExportReview',
+  // expert review (libs/review)
+  'Expert',
+  'Panel',
+  'PanelAssignment',
+  'ScenarioResult',
   // standardized evaluation (libs/evaluation): the spec and phases of a scenario, submissions
   'Evaluation',
   'Submission',

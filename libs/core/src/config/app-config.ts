@@ -52,6 +52,7 @@ export interface AppConfig {
   lifecycle: { attachmentMaxBytes: number; applicationsPerBatch: number; publicityDays: number };
   stats: { cacheSeconds: number };
   catalog: { cacheSeconds: number };
+  review: { commentThreshold: number; reportFontPath: string | undefined };
   evaluation: { scoreChecksPerMinute: number };
   sandbox: {
     driver: RawConfig['SANDBOX_DRIVER'];
@@ -189,6 +190,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     stats: { cacheSeconds: c.STATS_CACHE_SECONDS },
     catalog: { cacheSeconds: c.CATALOG_CACHE_SECONDS },
+    review: { commentThreshold: c.REVIEW_COMMENT_THRESHOLD, reportFontPath: c.REPORT_FONT_PATH },
     evaluation: { scoreChecksPerMinute: c.EVALUATION_SCORE_CHECKS_PER_MINUTE },
     sandbox: {
       driver: c.SANDBOX_DRIVER,

@@ -7,6 +7,7 @@ import { Lifecycle1795433089694 } from './1795433089694-Lifecycle';
 import { Datasets1796183973023 } from './1796183973023-Datasets';
 import { Evaluation1796184301108 } from './1796184301108-Evaluation';
 import { SandboxesGrantsRunsExports1796184540954 } from './1796184540954-SandboxesGrantsRunsExports';
+import { Review1796184795296 } from './1796184795296-Review';
 
 /**
  * Every migration, in order. Generated with `npm run migration:generate -- Name`, reviewed, then
@@ -21,4 +22,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Datasets1796183973023,
   Evaluation1796184301108,
   SandboxesGrantsRunsExports1796184540954,
+  Review1796184795296,
 ];
