@@ -16,6 +16,7 @@ import { NotificationsModule } from '@aihub/notifications';
 import { OpsModule } from '@aihub/ops';
 import { QueueModule } from '@aihub/queue';
 import { ScenariosModule } from '@aihub/scenarios';
+import { DatasetsModule } from '@aihub/datasets';
 import { DemoSeedModule } from '@aihub/scenarios/demo/demo-seed.module';
 import { EvaluationModule } from '@aihub/evaluation';
 import { ReviewModule } from '@aihub/review';
@@ -43,6 +44,7 @@ export class AppModule implements NestModule {
         NotificationsModule,
         OpsModule,
         ScenariosModule,
+        DatasetsModule,
         StatsModule,
         SandboxModule,
         EvaluationModule,

@@ -11,6 +11,7 @@ import {
 import { NotificationsModule } from '@aihub/notifications';
 import { QueueModule, WorkerHostModule } from '@aihub/queue';
 import { ScenariosModule } from '@aihub/scenarios';
+import { DatasetsModule } from '@aihub/datasets';
 import { SandboxModule } from '@aihub/sandbox';
 import { EvaluationModule } from '@aihub/evaluation';
 import { ReviewModule } from '@aihub/review';
@@ -36,6 +37,7 @@ export class WorkerModule {
         // domain libs whose job handlers this worker runs go here
         NotificationsModule,
         ScenariosModule,
+        DatasetsModule,
         SandboxModule,
         EvaluationModule,
         // closes `results` publicities' completion (scenario concluded) when the timer fires here

@@ -27,6 +27,7 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
     can('manage', 'SystemProbe');
     can(['create', 'read', 'publish'], 'Batch');
     can(['read', 'publish', 'review', 'close', 'award'], 'Scenario');
+    can('read', 'Dataset');
     can(['read', 'review'], 'Application');
     can(['read', 'review'], 'Objection');
     // expert review: the pool, panels, every expert's assignments, result publication
@@ -51,6 +52,7 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
     can('read', 'AuditEvent');
     can('verify', 'AuditLedger');
     can('read', ['Batch', 'Scenario', 'Application']);
+    can('read', 'Dataset');
     can('read', ['Expert', 'Panel', 'PanelAssignment', 'ScenarioResult']);
     can('read', ['Sandbox', 'SandboxExtension', 'DatasetGrant', 'SandboxRun', 'SandboxExport']);
     can('read', ['Evaluation', 'Submission']);
@@ -60,10 +62,15 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
     can('create', 'Scenario');
     can(['read', 'update', 'submit', 'withdraw', 'award'], 'Scenario', { issuerOrgId: user.organizationId });
     can('read', 'Application', { issuerOrgId: user.organizationId, submittedAt: { $ne: null } });
+    // its own department's datasets (to attach them to its scenarios)
+    can('read', 'Dataset', { organizationId: user.organizationId });
     // the expert panels of its scenarios and their results (they feed its award proposal)
     can('read', 'Panel', { issuerOrgId: user.organizationId });
   },
   data_steward: ({ can }, user) => {
+    // the provider: registers datasets and uploads versions of its own organization's datasets
+    can('create', 'Dataset');
+    can(['read', 'update'], 'Dataset', { organizationId: user.organizationId });
     // the provider: grants of its own datasets, and the export reviews its organization owes
     can(['read', 'review'], 'DatasetGrant', { providerOrgId: user.organizationId });
     can(['read', 'review'], 'SandboxExportReview', { providerOrgId: user.organizationId });
@@ -103,6 +110,10 @@ export class AbilityFactory {
       status: { $in: ['published', 'closed', 'awarding', 'awarded', 'evaluating', 'concluded'] },
     });
     rules.can('read', 'Publicity');
+    // dataset metadata (never contents): open datasets, and conditional ones attached to a scenario the
+    // caller can read (`linkedToVisibleScenario` is computed per caller by libs/datasets, docs/datasets.md)
+    rules.can('read', 'Dataset', { openAttribute: 'open' });
+    rules.can('read', 'Dataset', { openAttribute: 'conditional', linkedToVisibleScenario: true });
     // published final results (after their results publicity passed)
     rules.can('read', 'ScenarioResult', { status: 'published' });
     if (user) {

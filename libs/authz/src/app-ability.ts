@@ -32,6 +32,8 @@ export const SUBJECT_TYPES = [
   'Application',
   'Publicity',
   'Objection',
+  // dataset registry (libs/datasets)
+  'Dataset',
   // sandboxes, grants, runs and the export airlock (libs/sandbox)
   'Sandbox',
   'SandboxExtension',

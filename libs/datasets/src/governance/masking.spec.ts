@@ -48,4 +48,32 @@ describe('masking rules', () => {
     expect(row).toEqual([keyedHash(saltA, '11010519491231002X'), '60-69', '福田区']);
     expect(row.join(',')).not.toContain('11010519491231002X');
   });
+
+  it.each([
+    ['37', { bandWidth: 5 }, '35-39'],
+    ['40', { bandWidth: 5 }, '40-44'],
+    ['-12', { bandWidth: 5 }, '-15--11'],
+    ['37.9', { bandWidth: 10 }, '30-39'],
+    ['2024-03-17', { datePrecision: 'year' as const }, '2024'],
+  ])('generalize(%s, %j) = %s', (input, options, expected) =>
+    expect(generalize(input, options)).toBe(expected),
+  );
+
+  it.each([
+    ['深圳市福田区', { keepChars: 2 }, '深圳****'],
+    ['ab', { keepChars: 5 }, 'ab'],
+    ['abc', { keepChars: 0 }, '***'],
+  ])('truncate(%s, %j) = %s', (input, options, expected) => expect(truncate(input, options)).toBe(expected));
+
+  it('applies per-field parameters in the row masker', () => {
+    const masker = createRowMasker(
+      [
+        { name: 'age', masking: 'generalize', params: { bandWidth: 5 } },
+        { name: 'addr', masking: 'truncate', params: { keepChars: 3 } },
+      ],
+      ['age', 'addr'],
+      saltA,
+    );
+    expect(masker.mask(['37', '福田区华强北'])).toEqual(['35-39', '福田区***']);
+  });
 });

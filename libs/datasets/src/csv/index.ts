@@ -1,0 +1,2 @@
+export * from './csv-parser';
+export * from './csv-stream';
