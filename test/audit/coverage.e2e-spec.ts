@@ -1,10 +1,12 @@
 /**
  * Audit coverage: walks the routes whose effects must be on the record and checks that each call leaves
  * exactly one audit event about the user concerned, with the right action and outcome — and that the
- * event reaches the ledger. (Dataset grants, mounts, export decisions and downloads are audited by the
- * libs that add them, with their own coverage tests.)
+ * event reaches the ledger — including the data governance events: every grant request, approval and
+ * revocation, every dataset mount of a run, every export decision and every download.
  */
 import { AuditSequencer } from '@aihub/audit';
+import { RunExecutor } from '@aihub/sandbox';
+import { API, awardedSandbox, createDataset, tarGz } from '../sandbox/sandbox-fixtures';
 import { createTestApp, TEST_PASSWORD, TestApp, TestUser } from '../utils/test-app';
 
 interface EventRow {
@@ -128,5 +130,91 @@ describe('audit coverage (e2e)', () => {
         .query({ index: item.index, treeSize: checkpoint.treeSize })
         .expect(200);
     }
+  });
+
+  it('records each grant request, approval and revocation, dataset mount, export decision and download once', async () => {
+    const w = await awardedSandbox(t);
+    const ds = await createDataset(t, w.cast.steward, 'general');
+    const ent = w.cast.ent1;
+    const objectEvents = async (objectId: string, act: () => Promise<unknown>) => {
+      const [{ mark }] = await t.dataSource.query(
+        `SELECT COALESCE(max(seq), 0)::text AS mark FROM audit_events`,
+      );
+      await act();
+      return (await t.dataSource.query(
+        `SELECT action, outcome, actor_id AS "actorId", object_id AS "objectId", details FROM audit_events
+          WHERE seq > $1 AND object_id = $2 ORDER BY seq`,
+        [mark, objectId],
+      )) as EventRow[];
+    };
+    let grantId = '';
+    const requested = await eventsOf(ent.id, async () => {
+      grantId = (
+        await t.http
+          .post(`${API}/sandboxes/${w.sandboxId}/grants`)
+          .set(ent.auth)
+          .send({ datasetVersionId: ds.versionId, view: 'raw' })
+          .expect(201)
+      ).body.id;
+    });
+    expect(requested).toEqual([
+      expect.objectContaining({ action: 'grant.request', outcome: 'success', objectId: grantId }),
+    ]);
+    expect(
+      await objectEvents(grantId, () =>
+        t.http.post(`${API}/grants/${grantId}/approve`).set(w.cast.steward.auth).expect(200),
+      ),
+    ).toEqual([expect.objectContaining({ action: 'grant.approve', actorId: w.cast.steward.id })]);
+    const run = await t.http
+      .post(`${API}/sandboxes/${w.sandboxId}/runs`)
+      .set(ent.auth)
+      .attach(
+        'bundle',
+        tarGz({
+          'a.py': `import csv\nn = len(list(csv.reader(open('/data/${ds.name}/data.csv')))) - 1\nopen('/output/n.csv', 'w').write('n\\n%d\\n' % n)\n`,
+        }),
+        'a.tar.gz',
+      )
+      .field('command', '["python3","a.py"]')
+      .expect(202);
+    const mounts = await objectEvents(grantId, async () => {
+      await t.get(RunExecutor).execute(run.body.id);
+      await t.get(RunExecutor).execute(run.body.id); // a redelivered job mounts nothing twice
+    });
+    expect(mounts).toEqual([
+      expect.objectContaining({
+        action: 'dataset.mount',
+        details: expect.objectContaining({ runId: run.body.id }),
+      }),
+    ]);
+    const exp = await t.http
+      .post(`${API}/runs/${run.body.id}/exports`)
+      .set(ent.auth)
+      .send({ paths: ['n.csv'], justification: '数据行数统计。' })
+      .expect(201);
+    expect(exp.body.status).toBe('pending_review');
+    const decision = await objectEvents(exp.body.id, () =>
+      t.http
+        .post(`${API}/exports/${exp.body.id}/decision`)
+        .set(w.cast.steward.auth)
+        .send({ approve: true, reason: '同意导出。' })
+        .expect(200),
+    );
+    expect(decision.map((e) => e.action)).toEqual(['export.decision', 'export.release']);
+    expect(decision[0]).toMatchObject({
+      actorId: w.cast.steward.id,
+      details: expect.objectContaining({ approve: true }),
+    });
+    for (let i = 0; i < 2; i++)
+      expect(
+        await objectEvents(exp.body.id, () =>
+          t.http.get(`${API}/exports/${exp.body.id}/download`).set(ent.auth).expect(200),
+        ),
+      ).toEqual([expect.objectContaining({ action: 'export.download', actorId: ent.id })]);
+    expect(
+      await objectEvents(grantId, () =>
+        t.http.post(`${API}/grants/${grantId}/revoke`).set(w.cast.steward.auth).expect(200),
+      ),
+    ).toEqual([expect.objectContaining({ action: 'grant.revoke', actorId: w.cast.steward.id })]);
   });
 });
