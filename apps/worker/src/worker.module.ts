@@ -13,7 +13,7 @@ import { QueueModule, WorkerHostModule } from '@aihub/queue';
 import { ScenariosModule } from '@aihub/scenarios';
 import { DatasetsModule } from '@aihub/datasets';
 import { SandboxModule } from '@aihub/sandbox';
-import { EvaluationModule } from '@aihub/evaluation';
+import { EvaluationCodeRunnerModule, EvaluationModule } from '@aihub/evaluation';
 import { ReviewModule } from '@aihub/review';
 import { StorageModule } from '@aihub/storage';
 
@@ -40,6 +40,8 @@ export class WorkerModule {
         DatasetsModule,
         SandboxModule,
         EvaluationModule,
+        // code submissions run through the sandbox runtime (worker only)
+        EvaluationCodeRunnerModule,
         // closes `results` publicities' completion (scenario concluded) when the timer fires here
         ReviewModule,
         WorkerHostModule,

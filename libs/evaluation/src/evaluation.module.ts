@@ -12,6 +12,7 @@ import { ScoreSubmissionHandler } from './jobs/score-submission.handler';
 import { EvaluationAccess } from './services/evaluation-access.service';
 import { EvaluationSpecService } from './services/evaluation-spec.service';
 import { LeaderboardService } from './services/leaderboard.service';
+import { PhaseInputsService } from './services/phase-inputs.service';
 import { ScoreCheckService } from './services/score-check.service';
 import { ScoringService } from './services/scoring.service';
 import { SubmissionStatsContributor } from './services/submission-stats.contributor';
@@ -26,6 +27,7 @@ const SERVICES = [
   ScoringService,
   LeaderboardService,
   ScoreCheckService,
+  PhaseInputsService,
 ];
 
 /**

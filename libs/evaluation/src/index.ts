@@ -15,3 +15,4 @@ export * from './services/leaderboard.service';
 export * from './services/split';
 export * from './services/quota-day';
 export * from './services/code-runner';
+export * from './services/sandbox-code-runner';

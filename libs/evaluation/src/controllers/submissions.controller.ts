@@ -5,6 +5,7 @@ import {
   ApiBody,
   ApiConflictResponse,
   ApiConsumes,
+  ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiHeader,
   ApiNotFoundResponse,
@@ -18,7 +19,7 @@ import {
 import type { Request } from 'express';
 import { Actor, AuthenticatedActor, CurrentActor, CurrentUser, Policy, Public } from '@aihub/authz';
 import { PageQueryDto, UuidParamPipe } from '@aihub/core';
-import { FILE_UPLOAD_SCHEMA } from '../dto/evaluation.dto';
+import { FILE_UPLOAD_SCHEMA, PhaseInputsView } from '../dto/evaluation.dto';
 import {
   LeaderboardView,
   PhaseClosedView,
@@ -27,6 +28,7 @@ import {
   SubmissionView,
 } from '../dto/submission.dto';
 import { LeaderboardService } from '../services/leaderboard.service';
+import { PhaseInputsService } from '../services/phase-inputs.service';
 import { SubmissionsService } from '../services/submissions.service';
 
 const NOT_FOUND = 'SUBMISSION_NOT_FOUND (also for other organizations’ submissions)';
@@ -39,6 +41,7 @@ export class SubmissionsController {
   constructor(
     private readonly submissions: SubmissionsService,
     private readonly leaderboards: LeaderboardService,
+    private readonly inputs: PhaseInputsService,
   ) {}
 
   @Policy('create', 'Submission')
@@ -155,5 +158,26 @@ export class SubmissionsController {
     @Param('id', UuidParamPipe) id: string,
   ): Promise<PhaseClosedView> {
     return this.leaderboards.close(actor, id);
+  }
+
+  @Policy('update', 'Evaluation')
+  @Post('phases/:id/inputs')
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: FILE_UPLOAD_SCHEMA })
+  @ApiCreatedResponse({
+    type: PhaseInputsView,
+    description:
+      'Code phases: the hidden test inputs (.tar.gz), mounted read-only at /data/test in every run; never served.',
+  })
+  @ApiForbiddenResponse({ description: 'not an operator' })
+  @ApiNotFoundResponse({ description: 'PHASE_NOT_FOUND' })
+  @ApiConflictResponse({ description: 'PHASE_NOT_CODE' })
+  @ApiUnprocessableEntityResponse({ description: 'INPUTS_NOT_GZIP, EMPTY_FILE' })
+  uploadInputs(
+    @CurrentUser() actor: AuthenticatedActor,
+    @Param('id', UuidParamPipe) id: string,
+    @Req() req: Request,
+  ): Promise<PhaseInputsView> {
+    return this.inputs.upload(actor, id, req);
   }
 }

@@ -239,3 +239,9 @@ export class ScoreResultView {
   @ApiProperty({ enum: ['higher', 'lower'] }) direction: 'higher' | 'lower';
   @ApiProperty() rows: number;
 }
+
+export class PhaseInputsView {
+  @ApiProperty() phaseId: string;
+  @ApiProperty() sha256: string;
+  @ApiProperty() sizeBytes: number;
+}

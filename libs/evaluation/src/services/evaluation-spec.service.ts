@@ -186,7 +186,12 @@ export class EvaluationSpecService {
       publicFraction: p.publicFraction,
       open: p.open ?? false,
       command: code ? (p.command ?? DEFAULT_COMMAND) : null,
-      codeLimits: code ? { ...DEFAULT_CODE_LIMITS, ...(p.limits ?? {}) } : null,
+      codeLimits: code
+        ? {
+            ...DEFAULT_CODE_LIMITS,
+            ...Object.fromEntries(Object.entries(p.limits ?? {}).filter(([, v]) => v !== undefined)),
+          }
+        : null,
     };
   }
 
