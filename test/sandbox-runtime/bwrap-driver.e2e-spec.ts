@@ -7,6 +7,7 @@ import {
   mountsBelow,
   processesWithToken,
   probeJson,
+  outerBwrapMountNamespaces,
   SandboxFixture,
   zombies,
 } from './sandbox-fixture';
@@ -193,6 +194,8 @@ describe('BwrapDriver (real bubblewrap)', () => {
 
   it('cleans up after every run: no mounts, cgroups or staging folders left', async () => {
     await f.run(['true']);
+    // the /output tmpfs is unmounted in the background once the result is out
+    await f.driver.drain();
     const work = join(f.base, 'work');
     expect(await mountsBelow(work)).toEqual([]);
     expect(await readdir(join(work, 'stage'))).toEqual([]);
@@ -213,6 +216,22 @@ describe('BwrapDriver (real bubblewrap)', () => {
     ).rejects.toBeInstanceOf(InvalidRunSpecError);
   });
 
+  it('binds private inputs inside a private mount namespace (the platform folders stay 0700)', async () => {
+    const ac = new AbortController();
+    let seen: { host: string; sandboxes: string[] } | null = null;
+    const r = await f.run(['sh', '-c', 'echo ready; sleep 30'], {
+      signal: ac.signal,
+      onLog: () =>
+        void outerBwrapMountNamespaces().then((ns) => {
+          seen = ns;
+          ac.abort();
+        }),
+    });
+    expect(r.result.status).toBe('cancelled');
+    expect(seen!.sandboxes).toHaveLength(1);
+    expect(seen!.sandboxes[0]).not.toBe(seen!.host);
+  });
+
   it('refuses inputs the sandbox user cannot read, with a clear platform error', async () => {
     const secret = join(f.base, 'secret-view');
     await mkdir(secret, { mode: 0o700 });
@@ -224,5 +243,48 @@ describe('BwrapDriver (real bubblewrap)', () => {
       /mount \/data\/x .*secret-view.* not readable and searchable by the sandbox user sbx/,
     );
     expect(await eventually(async () => (await zombies()).length === 0)).toBe(true);
+  });
+});
+
+describe('BwrapDriver with world-searchable folders (fast path)', () => {
+  let f: SandboxFixture;
+
+  beforeAll(async () => {
+    f = await createSandboxFixture({ reachable: true });
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('binds the host paths directly, from the host mount namespace, with the same isolation', async () => {
+    const view = join(f.base, 'view');
+    await mkdir(view, { mode: 0o755 });
+    await writeFile(join(view, 'sales.csv'), 'district,amount\nfutian,2.5\nluohu,1\n', { mode: 0o644 });
+    const ac = new AbortController();
+    let seen: { host: string; sandboxes: string[] } | null = null;
+    const probe = await f.run(['sh', '-c', 'echo ready; sleep 30'], {
+      signal: ac.signal,
+      onLog: () =>
+        void outerBwrapMountNamespaces().then((ns) => {
+          seen = ns;
+          ac.abort();
+        }),
+    });
+    expect(probe.result.status).toBe('cancelled');
+    expect(seen!.sandboxes).toEqual([seen!.host]);
+
+    const r = await f.run(['python3', 'aggregate.py'], {
+      mounts: [{ hostPath: view, sandboxPath: '/data/ds1' }],
+    });
+    expect(r.result.status).toBe('succeeded');
+    expect(probeJson(r.stdout)).toMatchObject({ districts: 2, rows: 2 });
+    expect(await readFile(join(r.outputDir, 'report', 'by_district.csv'), 'utf8')).toContain('futian,1,2.50');
+    const w = await f.run(['sh', '-c', 'touch /code/x /data/ds1/x 2>&1; ls /'], {
+      mounts: [{ hostPath: view, sandboxPath: '/data/ds1' }],
+    });
+    expect(w.stdout).toMatch(/Read-only file system[\s\S]*Read-only file system/);
+    expect(await zombies()).toEqual([]);
+    await f.driver.drain();
+    expect(await mountsBelow(f.base)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // deep imports: the runtime alone, not the whole sandbox lib (entities, services) around it
@@ -56,9 +56,16 @@ let runs = 0;
 
 export const newToken = () => randomBytes(12).toString('hex');
 
-export async function createSandboxFixture(): Promise<SandboxFixture> {
+/**
+ * `reachable: false` (default): the scratch folder is private (0700), as the platform's DATA_DIR is, so
+ * the driver binds the inputs in a private mount namespace. `true`: every parent is searchable (0711)
+ * and bubblewrap binds the host paths directly (the fast path).
+ */
+export async function createSandboxFixture({ reachable = false } = {}): Promise<SandboxFixture> {
   const base = await mkdtemp(join(tmpdir(), 'aihub-sandbox-test-'));
-  await chmod(base, 0o700);
+  await chmod(base, reachable ? 0o711 : 0o700);
+  if (reachable) await mkdir(join(base, 'work', 'stage'), { recursive: true, mode: 0o711 });
+  if (reachable) await chmod(join(base, 'work'), 0o711);
   const codeDir = join(base, 'code');
   await mkdir(codeDir, { mode: 0o755 });
   for (const f of await readdir(PROBES_DIR)) await copyFile(join(PROBES_DIR, f), join(codeDir, f));
@@ -108,6 +115,7 @@ export async function createSandboxFixture(): Promise<SandboxFixture> {
       };
     },
     async close() {
+      await driver.drain();
       await rm(base, { recursive: true, force: true });
     },
   };
@@ -168,4 +176,23 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs = 5000
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Whether the outer bubblewrap of this process's running sandboxes shares the host's mount namespace. */
+export async function outerBwrapMountNamespaces(): Promise<{ host: string; sandboxes: string[] }> {
+  const host = await readlink('/proc/self/ns/mnt');
+  const sandboxes: string[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => null);
+    if (!stat) continue;
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+    if (comm === 'bwrap' && ppid === process.pid) {
+      const ns = await readlink(`/proc/${name}/ns/mnt`).catch(() => null);
+      if (ns) sandboxes.push(ns);
+    }
+  }
+  return { host, sandboxes };
 }

@@ -1,6 +1,5 @@
 import { ChildProcess, spawn, StdioOptions } from 'node:child_process';
 import {
-  chmod,
   FileHandle,
   lstat,
   mkdir,
@@ -90,6 +89,8 @@ interface HostState extends BwrapHostInfo {
   seccompFile: string | null;
   stageRoot: string;
   mountRoot: string | null;
+  /** The sandbox user can reach the staging folder by path (its parents are searchable by others). */
+  stageReachable: boolean;
   layout: HostLayout;
 }
 
@@ -142,6 +143,7 @@ export class BwrapDriver implements RuntimeDriver {
   readonly name = 'bwrap';
   private readonly logger: SandboxLogger;
   private ready?: Promise<HostState>;
+  private readonly pendingCleanups = new Set<Promise<void>>();
 
   constructor(private readonly options: BwrapDriverOptions) {
     this.logger = options.logger ?? new Logger('BwrapDriver');
@@ -206,11 +208,12 @@ export class BwrapDriver implements RuntimeDriver {
           'RLIMIT_NPROC (shared by all runs of the user); CPU seconds and peak memory are not measured',
       );
 
+    // created private; an operator may open it to o+x (see stageReachable)
     await mkdir(this.options.workDir, { recursive: true, mode: 0o700 });
-    await chmod(this.options.workDir, 0o700);
     const stageRoot = join(this.options.workDir, 'stage');
     await mkdir(stageRoot, { recursive: true, mode: 0o700 });
     const mountRoot = root ? await this.prepareMountRoot(this.options.mountRoot ?? DEFAULT_MOUNT_ROOT) : null;
+    const stageReachable = !(await unreachableReason(stageRoot, user, { listable: false }));
 
     const filter = buildSeccompFilter();
     let seccompFile: string | null = null;
@@ -235,6 +238,7 @@ export class BwrapDriver implements RuntimeDriver {
       seccompFile,
       stageRoot,
       mountRoot,
+      stageReachable,
       layout: await detectHostLayout(),
     };
     await this.sweepLeftovers(state);
@@ -346,12 +350,24 @@ export class BwrapDriver implements RuntimeDriver {
 
     try {
       // only the directories themselves must be usable by the sandbox user: the wrapper binds them as root
-      for (const [what, path] of [
+      const inputs = [
         ['codeDir', spec.codeDir],
         ...spec.mounts.map((m) => [`mount ${m.sandboxPath}`, m.hostPath]),
-      ]) {
+      ];
+      for (const [what, path] of inputs) {
         const why = await unreachableReason(path, state.user, { ancestors: false });
         if (why) throw new SandboxRuntimeError(`${what} ${path} cannot be mounted: ${why}`);
+      }
+      // fast path: when the sandbox user can reach every input by path, bubblewrap binds them directly
+      // and the private mount namespace (one unshare and a mount per input) is not needed
+      let direct = !state.mountRoot;
+      if (!direct && state.stageReachable) {
+        direct = true;
+        for (const [, path] of inputs)
+          if (await unreachableReason(path, state.user)) {
+            direct = false;
+            break;
+          }
       }
       const seccompFh = state.seccompFile ? await open(state.seccompFile, 'r') : null;
       if (seccompFh) handles.push(seccompFh);
@@ -390,7 +406,7 @@ export class BwrapDriver implements RuntimeDriver {
         outputTmpfs: state.root
           ? { sizeBytes: diskBytes, inodes: Math.min(1_000_000, Math.max(4096, limits.diskMb * 64)) }
           : null,
-        mountRoot: state.mountRoot,
+        mountRoot: direct ? null : state.mountRoot,
         rlimits,
         tmpBytes,
         shmBytes: tmpBytes,
@@ -518,11 +534,21 @@ export class BwrapDriver implements RuntimeDriver {
         await cgroup.destroy(CGROUP_EMPTY_TIMEOUT_MS).catch((err: Error) => {
           this.logger.error(`run ${name}: cgroup cleanup failed: ${err.message}`);
         });
-      await this.removeStage(state, stageDir).catch((err: Error) => {
+      // the result does not wait for the /output tmpfs to be unmounted (a process spawn, the largest
+      // single cost of a short run): the run's processes are gone and its outputs copied by now.
+      // drain() waits for these; a crashed worker's leftovers are swept at the next start.
+      const cleanup = this.removeStage(state, stageDir).catch((err: Error) => {
         this.logger.error(`run ${name}: /output staging cleanup failed: ${err.message}`);
-        if (!failure) throw err;
       });
+      this.pendingCleanups.add(cleanup);
+      void cleanup.finally(() => this.pendingCleanups.delete(cleanup));
+      if (failure) await cleanup;
     }
+  }
+
+  /** Waits until the staging of every finished run is unmounted and removed (tests, shutdown). */
+  async drain(): Promise<void> {
+    while (this.pendingCleanups.size) await Promise.all([...this.pendingCleanups]);
   }
 
   /** Waits for the sandbox to end, enforcing the wall clock, cancellation and (non-root) the disk quota. */

@@ -168,7 +168,7 @@ abstract class BaseRunCgroup implements RunCgroup {
       left.forEach(killPid);
       await sleep(5);
     }
-    for (const dir of this.dirs) await removeDir(dir, deadline + 2000);
+    await Promise.all(this.dirs.map((dir) => removeDir(dir, deadline + 2000)));
   }
 }
 
@@ -261,29 +261,33 @@ class V1Manager implements CgroupManager {
     for (const [controller, root] of Object.entries(this.roots) as [keyof typeof this.roots, string][])
       dirOf[controller] = join(root, PARENT, name);
     const dirs = [...new Set(Object.values(dirOf))];
-    const made: string[] = [];
+    // one hierarchy per controller: created and configured in parallel (this is on every run's path)
+    const made = await Promise.allSettled(dirs.map((dir) => mkdir(dir)));
     try {
-      for (const dir of dirs) {
-        await mkdir(dir);
-        made.push(dir);
-      }
-      if (dirOf.memory) {
-        await writeFile(join(dirOf.memory, 'memory.limit_in_bytes'), String(limits.memoryBytes));
-        // no swap beyond the limit (the file exists only with swap accounting)
-        await writeFile(join(dirOf.memory, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes)).catch(
-          () => undefined,
-        );
-      }
-      if (dirOf.pids) await writeFile(join(dirOf.pids, 'pids.max'), String(limits.pids));
-      if (dirOf.cpu && limits.cpus) {
-        await writeFile(join(dirOf.cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
-        await writeFile(
-          join(dirOf.cpu, 'cpu.cfs_quota_us'),
-          String(Math.max(1000, Math.round(limits.cpus * CFS_PERIOD_US))),
-        );
-      }
+      const failed = made.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      await Promise.all([
+        dirOf.memory &&
+          writeFile(join(dirOf.memory, 'memory.limit_in_bytes'), String(limits.memoryBytes)).then(() =>
+            // no swap beyond the limit (the file exists only with swap accounting)
+            writeFile(join(dirOf.memory!, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes)).catch(
+              () => undefined,
+            ),
+          ),
+        dirOf.pids && writeFile(join(dirOf.pids, 'pids.max'), String(limits.pids)),
+        dirOf.cpu &&
+          limits.cpus &&
+          writeFile(join(dirOf.cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US)).then(() =>
+            writeFile(
+              join(dirOf.cpu!, 'cpu.cfs_quota_us'),
+              String(Math.max(1000, Math.round(limits.cpus! * CFS_PERIOD_US))),
+            ),
+          ),
+      ]);
     } catch (err) {
-      for (const dir of made.reverse()) await rmdir(dir).catch(() => undefined);
+      await Promise.all(
+        dirs.filter((_, i) => made[i].status === 'fulfilled').map((dir) => rmdir(dir).catch(() => undefined)),
+      );
       throw err;
     }
     return new V1RunCgroup(name, dirOf);
