@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EvaluationModule } from '@aihub/evaluation';
 import { ScenariosModule } from '@aihub/scenarios';
 import { ExpertsController } from './controllers/experts.controller';
 import { PanelsController } from './controllers/panels.controller';
@@ -49,7 +50,7 @@ const SERVICES = [
  * completion of `results` publicities, so the worker imports it too (its publicity timers close them).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(REVIEW_ENTITIES), ScenariosModule],
+  imports: [TypeOrmModule.forFeature(REVIEW_ENTITIES), ScenariosModule, EvaluationModule],
   controllers: [ExpertsController, PanelsController, ResultsController],
   providers: SERVICES,
   exports: SERVICES,

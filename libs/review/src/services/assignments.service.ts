@@ -108,9 +108,7 @@ export class AssignmentsService {
       attachments: attachments.map((a, i) => this.attachmentView(parts, subject, a, i)),
     };
     if (parts.panel.stage === 'result') {
-      const finals = await this.metrics.forScenario(manager, parts.panel.scenarioId, [
-        subject.organizationIds[0],
-      ]);
+      const finals = await this.metrics.forScenario(manager, parts.panel.scenarioId);
       const final = finals.byOrganization.get(subject.organizationIds[0]);
       view.submission = {
         submissionId: final?.submissionId ?? subject.submissionId,

@@ -89,14 +89,7 @@ export class PanelsService {
         .getRepository(PanelMemberEntity)
         .insert(expertIds.map((expertId, position) => ({ panelId: panel.id, expertId, position })));
 
-      const finals =
-        dto.stage === 'result'
-          ? await this.metrics.forScenario(
-              manager,
-              scenario.id,
-              apps.map((a) => a.applicantOrgId),
-            )
-          : null;
+      const finals = dto.stage === 'result' ? await this.metrics.forScenario(manager, scenario.id) : null;
       // codes in random order: "A-01" must not mean "applied first"
       const ordered = shuffled(apps, (n) => randomInt(n));
       const subjects = await manager.getRepository(PanelSubjectEntity).save(

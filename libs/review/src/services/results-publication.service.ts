@@ -55,7 +55,7 @@ export class ResultsPublicationService implements OnModuleInit {
     const id = await this.dataSource.transaction(async (manager) => {
       const row = await this.transitions.lock(manager, scenarioId);
       const scenario = await this.access.authorize(actor, 'read', 'Scenario', row, scenarioId);
-      if (scenario.status !== 'evaluating')
+      if (scenario.status !== 'evaluating' && scenario.status !== 'awarded')
         throw new InvalidStateError('Scenario', scenario.status, 'publish the results of');
       const live = await manager
         .getRepository(ScenarioResultEntity)
@@ -69,6 +69,9 @@ export class ResultsPublicationService implements OnModuleInit {
       if (!panel || panel.status !== 'closed') throw new ResultPanelNotClosedError();
 
       const items = await this.ranking(manager, scenario, panel, dto.weights);
+      // nothing else moves a scenario to `evaluating`: publishing the results is the latest point it can
+      if (scenario.status === 'awarded')
+        await this.transitions.startEvaluation(manager, scenarioId, { by: 'results.publish' });
       const repo = manager.getRepository(ScenarioResultEntity);
       const result = await repo.save(
         repo.create({
@@ -175,11 +178,7 @@ export class ResultsPublicationService implements OnModuleInit {
       .getRepository(PanelResultEntity)
       .find({ where: { panelId: panel.id, round: panel.round } });
     const aggregateOf = new Map(results.map((r) => [r.subjectId, r.aggregate]));
-    const metrics = await this.metrics.forScenario(
-      manager,
-      scenario.id,
-      subjects.map((s) => s.organizationIds[0]),
-    );
+    const metrics = await this.metrics.forScenario(manager, scenario.id);
     const combined = combineRanking(
       subjects.map((s) => ({
         subjectId: s.id,
@@ -238,7 +237,7 @@ export class ResultsPublicationService implements OnModuleInit {
     await manager
       .getRepository(ScenarioResultEntity)
       .update({ id: result.id }, { status: 'published', publishedAt: now });
-    const revealed = await this.metrics.reveal(manager, result.scenarioId, now);
+    const revealed = await this.metrics.reveal(manager, result.scenarioId);
     await this.audit.record(manager, {
       action: 'results.published',
       objectType: 'ScenarioResult',
