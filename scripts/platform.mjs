@@ -157,6 +157,32 @@ function ensureSandboxTools(config) {
     );
 }
 
+/**
+ * The result report PDF embeds a CJK font (libs/review: wqy-microhei, Noto CJK or Droid fallback, or
+ * REPORT_FONT_PATH); the tests read it back with pdftotext. As root with apt, the missing ones are
+ * installed; otherwise a warning says what to run (only the report and its test need them).
+ */
+function ensureReportTools(config, forTests) {
+  const fonts = [
+    config.review?.reportFontPath,
+    '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc',
+    '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc',
+    '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
+    '/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf',
+  ];
+  const packages = [];
+  if (!fonts.some((f) => f && existsSync(f))) packages.push('fonts-wqy-microhei');
+  if (forTests && !has('pdftotext')) packages.push('poppler-utils');
+  if (!packages.length) return;
+  if (process.getuid?.() === 0 && has('apt-get')) {
+    log(`installing ${packages.join(' ')} for the result report (apt-get)…`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const apt = (args) => spawnSync('apt-get', args, { stdio: 'inherit', env }).status === 0;
+    if (!apt(['install', '-y', '-q', ...packages]) && apt(['update', '-q']))
+      apt(['install', '-y', '-q', ...packages]);
+  } else log(`the result report needs: apt-get install -y ${packages.join(' ')}`);
+}
+
 /** The compiled core (after build) gives the validated config and the database helpers. */
 function core() {
   return {
@@ -224,6 +250,7 @@ async function setup(env) {
   await ensurePostgres(config.database.url);
   await ensureRedis(config.redis.url);
   ensureSandboxTools(config);
+  ensureReportTools(config, false);
   await ensureDatabase(config);
   const applied = await core().runMigrations(config.database);
   log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
@@ -325,6 +352,7 @@ async function setupServicesOnly() {
   await ensurePostgres(config.database.adminUrl);
   await ensureRedis(config.redis.url);
   ensureSandboxTools(config);
+  ensureReportTools(config, true);
 }
 
 const command = process.argv[2];
