@@ -19,6 +19,7 @@ import { ScenariosModule } from '@aihub/scenarios';
 import { DatasetsModule } from '@aihub/datasets';
 import { DemoSeedModule } from '@aihub/scenarios/demo/demo-seed.module';
 import { EvaluationModule } from '@aihub/evaluation';
+import { EvaluationDemoSeedModule } from '@aihub/evaluation/demo/evaluation-demo-seed.module';
 import { ReviewModule } from '@aihub/review';
 import { StatsModule } from '@aihub/stats';
 import { SandboxModule } from '@aihub/sandbox';
@@ -51,6 +52,8 @@ export class AppModule implements NestModule {
         ReviewModule,
         // demo content (DEMO=true only), after the modules whose services it uses
         DemoSeedModule,
+        // the demo evaluation of the awarded demo scenario (DEMO=true only), after DemoSeedModule
+        EvaluationDemoSeedModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
