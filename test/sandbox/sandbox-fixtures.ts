@@ -108,16 +108,13 @@ export async function createDataset(
   grade: 'general' | 'important' | 'core',
 ): Promise<Dataset> {
   const name = `residents-${grade}-${randomInt(1e6, 1e7)}`;
-  const ds = await t.http
-    .post(`${API}/datasets`)
-    .set(steward.auth)
-    .send({
-      name,
-      description: '测试居民数据',
-      grade,
-      openAttribute: 'conditional',
-      fields: RESIDENT_FIELDS,
-    });
+  const ds = await t.http.post(`${API}/datasets`).set(steward.auth).send({
+    name,
+    description: '测试居民数据',
+    grade,
+    openAttribute: 'conditional',
+    fields: RESIDENT_FIELDS,
+  });
   if (ds.status !== 201) throw new Error(`dataset: ${ds.status} ${JSON.stringify(ds.body)}`);
   const { csv, rows } = residentsCsv();
   const v = await t.http

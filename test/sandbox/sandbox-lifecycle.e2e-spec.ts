@@ -5,7 +5,14 @@
  */
 import { AuditEventEntity } from '@aihub/audit';
 import { Clock } from '@aihub/core';
-import { RunExecutor, SandboxEntity, SandboxProvisioningService, SandboxRunEntity } from '@aihub/sandbox';
+import {
+  RunExecutor,
+  SandboxEntity,
+  SandboxProvisionHandler,
+  SandboxProvisioningService,
+  SandboxRunEntity,
+} from '@aihub/sandbox';
+import { SandboxProvisionRequestEntity } from '@aihub/scenarios';
 import { createTestApp, PROBLEM_JSON, TestApp } from '../utils/test-app';
 import {
   API,
@@ -45,6 +52,16 @@ describe('sandboxes, grants and runs: lifecycle and authorization (e2e)', () => 
     });
     const now = t.get(Clock).now().getTime();
     expect(Math.abs(Date.parse(s.expiresAt) - (now + 30 * DAY))).toBeLessThan(120_000);
+    // the award's transaction queued the provision job itself (trigger → outbox), and the job is idempotent
+    const request = await t.dataSource
+      .getRepository(SandboxProvisionRequestEntity)
+      .findOneByOrFail({ applicationId: w.applicationId });
+    expect(request.status).toBe('provisioned');
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE job_id = $1`, [
+      `sandbox.provision/${request.id}`,
+    ]);
+    expect(n).toBe(1);
+    expect(await t.get(SandboxProvisionHandler).handle({ requestId: request.id })).toBeNull();
     // the request is consumed; a second sweep does not double it, and an operator gets 409
     expect(await t.get(SandboxProvisioningService).provisionPending()).not.toContain(w.sandboxId);
     const again = await t.http

@@ -34,3 +34,4 @@ export * from './airlock/log-redactor';
 export * from './jobs/run-sandbox.job';
 export * from './jobs/run-sandbox.handler';
 export * from './jobs/sandbox-timers.job';
+export * from './jobs/sandbox-timers.handler';

@@ -110,6 +110,15 @@ export class ExportDecisionsService {
     return this.views.view(actor, fresh);
   }
 
+  /** Releases exports left `approved` (a crash between the decision and the copy); the sweep calls it. */
+  async releaseApproved(): Promise<string[]> {
+    const rows = await this.dataSource
+      .getRepository(SandboxExportEntity)
+      .find({ where: { status: 'approved' }, take: 50, order: { createdAt: 'ASC' } });
+    for (const r of rows) await this.release(r.id);
+    return rows.map((r) => r.id);
+  }
+
   /**
    * approved → released: the files are copied out of the run's outputs into the exports bucket (one
    * file as is, several as a zip), under a key made of the export id, so a repeat is harmless.

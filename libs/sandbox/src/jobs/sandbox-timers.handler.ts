@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { type HandlesJob, JobHandler, WorkerHost } from '@aihub/queue';
+import { ExportDecisionsService } from '../exports/export-decisions.service';
 import { SandboxProvisioningService } from '../sandboxes/sandbox-provisioning.service';
 import { SandboxScheduler } from '../sandboxes/sandbox-scheduler.service';
 import {
@@ -33,8 +34,8 @@ export class SandboxProvisionHandler implements HandlesJob<SandboxProvisionPaylo
 }
 
 /**
- * Every minute: schedule the next sweep first, then provision pending requests and expire due
- * sandboxes (the safety net of the two jobs above). A worker starts the chain when it boots.
+ * Every minute: schedule the next sweep first, then provision pending requests, expire due
+ * sandboxes (the safety net of the two jobs above) and release exports a crash left `approved`. A worker starts the chain when it boots.
  */
 @JobHandler(SandboxSweepJob)
 export class SandboxSweepHandler implements HandlesJob<SandboxSweepPayload>, OnApplicationBootstrap {
@@ -44,6 +45,7 @@ export class SandboxSweepHandler implements HandlesJob<SandboxSweepPayload>, OnA
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly scheduler: SandboxScheduler,
     private readonly provisioning: SandboxProvisioningService,
+    private readonly exportDecisions: ExportDecisionsService,
     private readonly moduleRef: ModuleRef,
   ) {}
 
@@ -52,12 +54,16 @@ export class SandboxSweepHandler implements HandlesJob<SandboxSweepPayload>, OnA
     await this.dataSource.transaction((m) => this.scheduler.currentSweep(m));
   }
 
-  async handle(_payload: SandboxSweepPayload): Promise<{ provisioned: number; expired: number }> {
+  async handle(
+    _payload: SandboxSweepPayload,
+  ): Promise<{ provisioned: number; expired: number; released: number }> {
     await this.dataSource.transaction((m) => this.scheduler.nextSweep(m));
     const provisioned = await this.provisioning.provisionPending();
     const expired = await this.provisioning.expireDue();
-    if (provisioned.length || expired.length) this.logger.log({ provisioned, expired }, 'sandbox sweep');
-    return { provisioned: provisioned.length, expired: expired.length };
+    const released = await this.exportDecisions.releaseApproved();
+    if (provisioned.length || expired.length || released.length)
+      this.logger.log({ provisioned, expired, released }, 'sandbox sweep');
+    return { provisioned: provisioned.length, expired: expired.length, released: released.length };
   }
 
   private inWorker(): boolean {
