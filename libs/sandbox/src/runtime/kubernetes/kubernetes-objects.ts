@@ -13,7 +13,7 @@ import { InvalidRunSpecError } from '../runtime.errors';
 /**
  * Pure builders of the Kubernetes objects of one run (unit-tested on the generated objects): a Job whose
  * pod runs the command under gVisor with every hardening Kubernetes offers, and a NetworkPolicy that
- * denies all ingress and egress of that pod. See docs/kubernetes-driver.md.
+ * denies all ingress and egress of that pod. See docs/sandbox-runtime.md.
  *
  * Inputs reach the pod through one shared ReadWriteMany volume (`sharedVolumeClaim`) that the worker
  * mounts at `sharedRoot` (its DATA_DIR): `codeDir` and every mount's `hostPath` must lie below it and are

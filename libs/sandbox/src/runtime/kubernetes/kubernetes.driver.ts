@@ -33,7 +33,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Runs each command as a Kubernetes Job (gVisor, non-root, read-only root, no capabilities, no service
  * account token, deny-all NetworkPolicy) through the official client, `@kubernetes/client-node`, which is
  * loaded on first use. Not exercised against a cluster in this repository's tests (there is none); the
- * objects it submits are unit-tested in kubernetes-objects.spec.ts. See docs/kubernetes-driver.md.
+ * objects it submits are unit-tested in kubernetes-objects.spec.ts. See docs/sandbox-runtime.md.
  *
  * Differences from the bubblewrap driver: CPU seconds and peak memory are not measured (they need the
  * metrics API), and a timed-out or cancelled run returns no outputs (its pod is deleted).
@@ -152,17 +152,31 @@ export class KubernetesDriver implements RuntimeDriver {
           compression: 'none',
           unsupported: 'skip',
         });
-        await new k8s.Exec(kc).exec(
-          namespace,
-          pod.metadata.name,
-          COLLECT_CONTAINER,
-          ['tar', '-C', '/output', '-cf', '-', '.'],
-          tarStream,
-          null,
-          null,
-          false,
-          () => tarStream.end(),
-        );
+        // observed below; this only keeps an early refusal from being reported as unhandled meanwhile
+        extraction.catch(() => undefined);
+        try {
+          await new k8s.Exec(kc).exec(
+            namespace,
+            pod.metadata.name,
+            COLLECT_CONTAINER,
+            ['tar', '-C', '/output', '-cf', '-', '.'],
+            tarStream,
+            null,
+            null,
+            false,
+            () => tarStream.end(),
+          );
+        } catch (err) {
+          // end the extraction too (it removes its partial folder), then report the platform fault
+          tarStream.destroy(err as Error);
+          await extraction.catch(() => undefined);
+          throw new SandboxRuntimeError(
+            `run ${valid.runId}: collecting /output failed: ${(err as Error).message}`,
+            {
+              cause: err,
+            },
+          );
+        }
         const out = await extraction;
         if (out.skipped.length) notes.push(`outputs not copied: ${out.skipped.join(', ')}`);
       }
