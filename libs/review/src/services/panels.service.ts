@@ -44,7 +44,15 @@ export class PanelsService {
     private readonly clock: Clock,
   ) {}
 
-  async create(actor: AuthenticatedActor, dto: CreatePanelDto): Promise<PanelView> {
+  /**
+   * `backfill` is for the demo seed only: a panel over applications that have already moved on
+   * (selected / not selected) of a scenario past the stage's window.
+   */
+  async create(
+    actor: AuthenticatedActor,
+    dto: CreatePanelDto,
+    backfill?: { subjectStates: string[] },
+  ): Promise<PanelView> {
     const rubricProblems = validateRubric(dto.rubric);
     if (rubricProblems.length) throw new ValidationFailedError(rubricProblems);
     const expertIds = [...new Set(dto.expertIds.map((id) => id.toLowerCase()))];
@@ -60,11 +68,14 @@ export class PanelsService {
         .getRepository(ScenarioEntity)
         .findOne({ where: { id: dto.scenarioId }, lock: { mode: 'pessimistic_read' } });
       if (!scenario) throw new ReviewReferencesError([{ field: 'scenarioId', message: 'no such scenario' }]);
-      if (!READY[dto.stage].includes(scenario.status))
+      if (!backfill && !READY[dto.stage].includes(scenario.status))
         throw new ScenarioNotReadyForPanelError(dto.stage, scenario.status, READY[dto.stage]);
       const experts = await this.poolExperts(manager, expertIds);
       const apps = await manager.getRepository(ApplicationEntity).find({
-        where: { scenarioId: scenario.id, status: In([...SUBJECT_STATES[dto.stage]]) },
+        where: {
+          scenarioId: scenario.id,
+          status: In(backfill?.subjectStates ?? [...SUBJECT_STATES[dto.stage]]),
+        },
         order: { createdAt: 'ASC', id: 'ASC' },
       });
       if (!apps.length) throw new NoPanelSubjectsError(dto.stage);
