@@ -306,6 +306,23 @@ describe('extractBundle', () => {
     ).rejects.toMatchObject({ code: 'EEXIST' });
   });
 
+  it('gives directories and files their modes whatever the umask (the sandbox user must read them)', async () => {
+    const d = dest();
+    const old = process.umask(0o077);
+    try {
+      await extractBundle(
+        Readable.from([makeTar([{ path: 'a/b/c.txt', body: 'c', mode: 0o600 }])]),
+        d,
+        LIMITS,
+      );
+    } finally {
+      process.umask(old);
+    }
+    for (const dir of [d, join(d, 'a'), join(d, 'a', 'b')])
+      expect((await stat(dir)).mode & 0o777).toBe(0o755);
+    expect((await stat(join(d, 'a', 'b', 'c.txt'))).mode & 0o777).toBe(0o644);
+  });
+
   it('skips links and devices with unsupported: skip (collected run outputs) and lists them', async () => {
     const d = dest();
     const r = await extractBundle(

@@ -1,5 +1,5 @@
 import { constants, createReadStream } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -113,6 +113,8 @@ export async function extractBundle(
   const input = typeof source === 'string' ? createReadStream(source) : source;
 
   await mkdir(destDir, { mode: 0o755 }); // throws EEXIST: never extract over existing content
+  // explicit modes: a restrictive umask must not hide the bundle from the sandbox user
+  await chmod(destDir, 0o755);
   const madeDirs = new Set<string>(['']);
   let entries = 0;
 
@@ -124,6 +126,7 @@ export async function extractBundle(
       if (madeDirs.has(sub)) continue;
       try {
         await mkdir(join(destDir, sub), { mode: 0o755 });
+        await chmod(join(destDir, sub), 0o755);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EEXIST')
           throw new UnsafeBundleError(sub, 'a file and a directory share this path');
