@@ -18,10 +18,10 @@ import { QueueModule } from '@aihub/queue';
 import { ScenariosModule } from '@aihub/scenarios';
 import { DatasetsModule } from '@aihub/datasets';
 import { DemoSeedModule } from '@aihub/scenarios/demo/demo-seed.module';
+import { DatasetsDemoSeedModule } from '@aihub/datasets/demo/datasets-demo-seed.module';
 import { EvaluationModule } from '@aihub/evaluation';
 import { EvaluationDemoSeedModule } from '@aihub/evaluation/demo/evaluation-demo-seed.module';
 import { ReviewModule } from '@aihub/review';
-import { ReviewDemoSeedModule } from '@aihub/review/demo/review-demo-seed.module';
 import { StatsModule } from '@aihub/stats';
 import { SandboxModule } from '@aihub/sandbox';
 import { StorageModule } from '@aihub/storage';
@@ -53,10 +53,10 @@ export class AppModule implements NestModule {
         ReviewModule,
         // demo content (DEMO=true only), after the modules whose services it uses
         DemoSeedModule,
+        // demo datasets of the demo data steward (DEMO=true only), after DemoSeedModule
+        DatasetsDemoSeedModule,
         // the demo evaluation of the awarded demo scenario (DEMO=true only), after DemoSeedModule
         EvaluationDemoSeedModule,
-        // demo experts and panels on the awarded demo scenario (DEMO=true only), after DemoSeedModule
-        ReviewDemoSeedModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -61,6 +61,47 @@ export class DatasetVersionsService {
     const versionId = randomUUID();
     const key = `${datasetId}/${versionId}`;
     const received = await this.receive(req, key, maxBytes, dataset, versionId);
+    return this.record(actor, dataset, versionId, key, received);
+  }
+
+  /**
+   * The same as an upload, from a stream the server produces itself (demo seed, imports): authorized
+   * as `actor`, inspected, stored and recorded exactly like `POST /datasets/:id/versions`.
+   */
+  async addVersion(
+    actor: AuthenticatedActor,
+    datasetId: string,
+    fileName: string,
+    body: Readable,
+  ): Promise<DatasetVersionView> {
+    const dataset = await this.access.authorize(
+      actor,
+      'update',
+      await this.dataSource.getRepository(DatasetEntity).findOne({ where: { id: datasetId } }),
+      datasetId,
+    );
+    const versionId = randomUUID();
+    const key = `${datasetId}/${versionId}`;
+    const name = sanitizeFileName(fileName) || 'upload';
+    const inspector = new VersionInspector(name, dataset.fields);
+    body.on('error', (err) => inspector.destroy(err));
+    const stored = await this.storage.put(Bucket.Datasets, key, body.pipe(inspector), {
+      maxBytes: this.config.uploads.maxBytes,
+      contentType: 'application/octet-stream',
+      metadata: { 'dataset-id': dataset.id, 'version-id': versionId },
+    });
+    return this.record(actor, dataset, versionId, key, { stored, inspector, fileName: name });
+  }
+
+  /** Checks what the inspector could not (ZIP directory, emptiness), then numbers and records the version. */
+  private async record(
+    actor: AuthenticatedActor,
+    dataset: DatasetEntity,
+    versionId: string,
+    key: string,
+    received: Received,
+  ): Promise<DatasetVersionView> {
+    const datasetId = dataset.id;
     try {
       const { inspector, stored } = received;
       if (stored.sizeBytes === 0) throw new DatasetFileEmptyError();
