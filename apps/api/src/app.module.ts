@@ -22,6 +22,7 @@ import { DatasetsDemoSeedModule } from '@aihub/datasets/demo/datasets-demo-seed.
 import { EvaluationModule } from '@aihub/evaluation';
 import { EvaluationDemoSeedModule } from '@aihub/evaluation/demo/evaluation-demo-seed.module';
 import { ReviewModule } from '@aihub/review';
+import { ReviewDemoSeedModule } from '@aihub/review/demo/review-demo-seed.module';
 import { StatsModule } from '@aihub/stats';
 import { SandboxModule } from '@aihub/sandbox';
 import { StorageModule } from '@aihub/storage';
@@ -57,6 +58,8 @@ export class AppModule implements NestModule {
         DatasetsDemoSeedModule,
         // the demo evaluation of the awarded demo scenario (DEMO=true only), after DemoSeedModule
         EvaluationDemoSeedModule,
+        // demo experts and panels on the awarded demo scenario (DEMO=true only), after DemoSeedModule
+        ReviewDemoSeedModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
