@@ -300,8 +300,9 @@ describe('sandbox escape battery (bubblewrap driver)', () => {
     expect(r.result.status).toBe('timed_out');
     const { cpuSeconds, wallSeconds } = r.result.usage;
     expect(wallSeconds).toBeGreaterThanOrEqual(2.9);
-    // two spinning processes, but a CFS quota of half a core
-    expect(cpuSeconds).toBeGreaterThan(0.6);
+    // two spinning processes, but a CFS quota of half a core: at most ~0.5 × wall (at least some of it
+    // even on a busy machine)
+    expect(cpuSeconds).toBeGreaterThan(0.25);
     expect(cpuSeconds).toBeLessThan(0.5 * wallSeconds * 1.25 + 0.3);
     expect(r.result.notes.join(' ')).toMatch(/wall-clock limit of 3 s reached/);
     await expectHostClean(r);
