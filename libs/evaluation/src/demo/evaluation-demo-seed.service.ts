@@ -85,6 +85,7 @@ export class EvaluationDemoSeedService {
         groundTruthSha256: stored.sha256,
         groundTruthSizeBytes: stored.sizeBytes,
         groundTruthRows: DEMO_ROWS,
+        truthLabels: [...new Set(truth.labels)],
         groundTruthUploadedAt: new Date(now.getTime() - 14 * DAY),
       });
       const phase = await manager.getRepository(EvaluationPhaseEntity).save(

@@ -40,6 +40,10 @@ export class EvaluationSpecEntity {
   @Column({ type: 'timestamptz', precision: 3, nullable: true })
   groundTruthUploadedAt: Date | null;
 
+  /** label formats: every label of the ground truth (lets the scorer stream both files side by side) */
+  @Column({ type: 'jsonb', nullable: true })
+  truthLabels: string[] | null;
+
   @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt: Date;
 

@@ -7,3 +7,4 @@ export * from './json-lines';
 export * from './json-stream';
 export * from './coco';
 export * from './score-files';
+export * from './score-streaming';

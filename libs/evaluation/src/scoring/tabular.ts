@@ -103,25 +103,33 @@ function rowId(
   return { id, valid: true };
 }
 
+/** One ground-truth row, typed. */
+export interface TruthRow<V> {
+  id: string;
+  line: number;
+  value: V;
+}
+
 /**
- * Loads a ground-truth CSV. `classes` (from metricParams) restricts the valid labels. Throws GROUND_TRUTH_INVALID with
- * every problem found (duplicate ids with their first line, empty or non-numeric targets …).
+ * Streams a ground-truth CSV in batches of typed rows, reporting every problem in `issues` (header problems throw
+ * at once). Duplicate ids are not checked here (that needs every id; `loadTabularTruth` does it). `labels`
+ * receives each label as it is seen (label and probability kinds).
  */
-export async function loadTabularTruth<K extends TabularKind>(
+export async function* readTabularTruth<K extends TabularKind>(
   kind: K,
   lines: LineSource,
   spec: ColumnSpec,
-  options: { classes?: readonly string[]; maxExamples?: number } = {},
-): Promise<TruthTable<K>> {
-  const issues = new IssueCollector('truth', options.maxExamples);
-  const table: TruthTable<K> = { kind, index: new Map(), ids: [], values: [], labels: new LabelIndex() };
-  const firstLine: number[] = [];
+  issues: IssueCollector,
+  options: { classes?: readonly string[]; labels?: LabelIndex } = {},
+): AsyncGenerator<TruthRow<TruthRowByKind[K]>[]> {
+  const labels = options.labels ?? new LabelIndex();
   const allowed = options.classes ? new Set(options.classes) : undefined;
   const column = spec.targetColumn;
   let header: CsvHeader | undefined;
   let idPos = 0;
   let targetPos = 0;
   for await (const batch of readCsvBatches(lines, issues)) {
+    const rows: TruthRow<TruthRowByKind[K]>[] = [];
     for (const record of batch) {
       if (!header) {
         header = toHeader(record, issues);
@@ -150,7 +158,7 @@ export async function loadTabularTruth<K extends TabularKind>(
             );
             continue;
           }
-          value = table.labels.labels[table.labels.intern(label)];
+          value = labels.labels[labels.intern(label)];
           break;
         }
         case 'numeric': {
@@ -175,18 +183,42 @@ export async function loadTabularTruth<K extends TabularKind>(
           value = raw;
           break;
       }
-      const existing = table.index.get(id);
-      if (existing !== undefined) {
-        issues.add('DUPLICATE_IDS', { line: record.line, id, firstLine: firstLine[existing] });
-        continue;
-      }
-      table.index.set(id, table.ids.length);
-      table.ids.push(id);
-      firstLine.push(record.line);
-      table.values.push(value as TruthRowByKind[K]);
+      rows.push({ id, line: record.line, value: value as TruthRowByKind[K] });
     }
+    if (rows.length) yield rows;
   }
   if (!header) issues.fail('EMPTY_FILE', {});
+}
+
+/**
+ * Loads a ground-truth CSV. `classes` (from metricParams) restricts the valid labels. Throws GROUND_TRUTH_INVALID with
+ * every problem found (duplicate ids with their first line, empty or non-numeric targets …).
+ */
+export async function loadTabularTruth<K extends TabularKind>(
+  kind: K,
+  lines: LineSource,
+  spec: ColumnSpec,
+  options: { classes?: readonly string[]; maxExamples?: number } = {},
+): Promise<TruthTable<K>> {
+  const issues = new IssueCollector('truth', options.maxExamples);
+  const table: TruthTable<K> = { kind, index: new Map(), ids: [], values: [], labels: new LabelIndex() };
+  const firstLine: number[] = [];
+  for await (const rows of readTabularTruth(kind, lines, spec, issues, {
+    classes: options.classes,
+    labels: table.labels,
+  })) {
+    for (const row of rows) {
+      const existing = table.index.get(row.id);
+      if (existing !== undefined) {
+        issues.add('DUPLICATE_IDS', { line: row.line, id: row.id, firstLine: firstLine[existing] });
+        continue;
+      }
+      table.index.set(row.id, table.ids.length);
+      table.ids.push(row.id);
+      firstLine.push(row.line);
+      table.values.push(row.value);
+    }
+  }
   if (!table.ids.length && !issues.hasIssues)
     issues.fail('EMPTY_FILE', { detail: 'no data rows after the header' });
   issues.throwIfAny();

@@ -120,6 +120,7 @@ export class EvaluationSpecService {
         spec.groundTruthSizeBytes = null;
         spec.groundTruthRows = null;
         spec.groundTruthUploadedAt = null;
+        spec.truthLabels = null;
       }
       spec = await specRepo.save(spec);
 
@@ -236,7 +237,7 @@ export class EvaluationSpecService {
     try {
       if (stored.sizeBytes === 0) throw new EmptyUploadError();
       const classes = phases.map((p) => p.metricParams?.classes).find(Array.isArray) as string[] | undefined;
-      const rows = await validateTruth(
+      const { rows, labels } = await validateTruth(
         phases[0].metric,
         splitLineBatches(await this.storage.get(Bucket.GroundTruth, key)),
         spec,
@@ -256,6 +257,7 @@ export class EvaluationSpecService {
             groundTruthSizeBytes: stored.sizeBytes,
             groundTruthRows: rows,
             groundTruthUploadedAt: now,
+            truthLabels: labels,
           },
         );
         await this.audit.record(manager, {

@@ -10,7 +10,6 @@ import { extractBundle } from '@aihub/sandbox/bundle/safe-extract';
 import { RUNTIME_DRIVER, type RuntimeDriver } from '@aihub/sandbox/runtime/runtime-driver.port';
 import { SandboxRuntimeModule } from '@aihub/sandbox/runtime/sandbox-runtime.module';
 import { Bucket, OBJECT_STORAGE, ObjectStorage } from '@aihub/storage';
-import { splitLineBatches } from '../scoring/lines';
 import type { EvaluationPhaseEntity } from '../entities/evaluation-phase.entity';
 import { EvaluationSpecEntity } from '../entities/evaluation-spec.entity';
 import type { SubmissionEntity } from '../entities/submission.entity';
@@ -118,7 +117,7 @@ export class SandboxCodeRunner implements CodeRunner {
       for (const name of ['predictions.csv', 'predictions.json']) {
         const file = join(outputDir, name);
         const found = await stat(file).catch(() => null);
-        if (found?.isFile()) return { lines: splitLineBatches(createReadStream(file)), cleanup };
+        if (found?.isFile()) return { open: () => Promise.resolve(createReadStream(file)), cleanup };
       }
       throw new SubmitterFailure({
         code: 'CODE_NO_PREDICTIONS',

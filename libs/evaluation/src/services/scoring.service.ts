@@ -5,8 +5,10 @@ import { AuditService } from '@aihub/audit';
 import { Clock, DomainError } from '@aihub/core';
 import { claimOnce } from '@aihub/queue';
 import { Bucket, OBJECT_STORAGE, ObjectStorage } from '@aihub/storage';
-import { LineTooLongError, splitLineBatches, type LineSource } from '../scoring/lines';
-import { scoreFiles } from '../scoring/score-files';
+import type { Readable } from 'node:stream';
+import { LineTooLongError, splitLineBatches } from '../scoring/lines';
+import { scoreFiles, type ScoreFilesResult } from '../scoring/score-files';
+import { canStream, scoreTabularStreaming } from '../scoring/score-streaming';
 import { EvaluationPhaseEntity } from '../entities/evaluation-phase.entity';
 import { EvaluationSpecEntity } from '../entities/evaluation-spec.entity';
 import { SubmissionEntity, SubmissionError } from '../entities/submission.entity';
@@ -95,23 +97,45 @@ export class ScoringService {
       };
     let cleanup: (() => Promise<void>) | undefined;
     try {
-      let predictions: LineSource;
+      let openPredictions: () => Promise<Readable>;
       if (phase.mode === 'code') {
         if (!this.codeRunner) throw new Error('code submissions need the sandbox runtime (worker only)');
         const produced = await this.codeRunner.run(submission, phase, signal);
         cleanup = produced.cleanup;
-        predictions = produced.lines;
+        openPredictions = produced.open;
       } else {
-        predictions = splitLineBatches(await this.storage.get(Bucket.Submissions, submission.storageKey));
+        openPredictions = () => this.storage.get(Bucket.Submissions, submission.storageKey);
       }
-      const result = await scoreFiles({
+      const truthKey = spec.groundTruthKey;
+      const openTruth = () => this.storage.get(Bucket.GroundTruth, truthKey);
+      const base = {
         metric: phase.metric,
         metricParams: phase.metricParams ?? undefined,
         idColumn: spec.idColumn,
         targetColumn: spec.targetColumn ?? undefined,
-        truth: splitLineBatches(await this.storage.get(Bucket.GroundTruth, spec.groundTruthKey)),
-        predictions,
         partition: splitPartitioner(phase.splitSecret, phase.publicFraction),
+      };
+      let result: ScoreFilesResult | null = null;
+      if (canStream(phase.metric, spec.truthLabels ?? undefined)) {
+        // bounded memory when the predictions follow the truth's order (the usual case)
+        const [truth, predictions] = await Promise.all([openTruth(), openPredictions()]);
+        try {
+          result = await scoreTabularStreaming({
+            ...base,
+            truth: splitLineBatches(truth),
+            predictions: splitLineBatches(predictions),
+            truthLabels: spec.truthLabels ?? undefined,
+          });
+        } finally {
+          truth.destroy();
+          predictions.destroy();
+        }
+      }
+      // out of order or an id problem: the exact in-memory join (and its error report)
+      result ??= await scoreFiles({
+        ...base,
+        truth: splitLineBatches(await openTruth()),
+        predictions: splitLineBatches(await openPredictions()),
       });
       return {
         status: 'scored',

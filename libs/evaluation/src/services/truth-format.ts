@@ -49,11 +49,12 @@ export async function validateTruth(
   lines: LineSource,
   columns: { idColumn: string; targetColumn: string | null },
   classes?: readonly string[],
-): Promise<number> {
+): Promise<{ rows: number; labels: string[] | null }> {
   if (!isMetricName(metric))
     throw new ValidationFailedError([{ field: 'metric', message: `unknown metric '${metric}'` }]);
   const kind = METRICS[metric].kind;
-  if (kind === 'detection') return (await loadCocoTruth(lines, { lines: true })).imageIds.length;
+  if (kind === 'detection')
+    return { rows: (await loadCocoTruth(lines, { lines: true })).imageIds.length, labels: null };
   if (kind === 'spans') {
     const issues = new IssueCollector('truth');
     const seen = new Map<string, number>();
@@ -64,7 +65,7 @@ export async function validateTruth(
     }
     if (!seen.size && !issues.hasIssues) issues.fail('EMPTY_FILE', {});
     issues.throwIfAny();
-    return seen.size;
+    return { rows: seen.size, labels: null };
   }
   const table = await loadTabularTruth(
     kind,
@@ -72,5 +73,10 @@ export async function validateTruth(
     { idColumn: columns.idColumn, targetColumn: columns.targetColumn ?? '' },
     { classes },
   );
-  return table.ids.length;
+  const labelKind = kind === 'label' || kind === 'probability';
+  // a label list that long is not a classification task's; the scorer then joins in memory
+  return {
+    rows: table.ids.length,
+    labels: labelKind && table.labels.size <= 10_000 ? [...table.labels.labels] : null,
+  };
 }

@@ -8,6 +8,7 @@ import { Datasets1796183973023 } from './1796183973023-Datasets';
 import { Evaluation1796184301108 } from './1796184301108-Evaluation';
 import { SandboxesGrantsRunsExports1796184540954 } from './1796184540954-SandboxesGrantsRunsExports';
 import { Review1796184795296 } from './1796184795296-Review';
+import { EvaluationTruthLabels1796186890641 } from './1796186890641-EvaluationTruthLabels';
 
 /**
  * Every migration, in order. Generated with `npm run migration:generate -- Name`, reviewed, then
@@ -23,4 +24,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Evaluation1796184301108,
   SandboxesGrantsRunsExports1796184540954,
   Review1796184795296,
+  EvaluationTruthLabels1796186890641,
 ];
