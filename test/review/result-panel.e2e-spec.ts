@@ -244,6 +244,35 @@ describe('result panels and published results (e2e)', () => {
     expect(reopen.body.code).toBe('PANEL_RESULTS_IN_USE');
   });
 
+  it('fails the ranking on an upheld objection; the operator publishes again', async () => {
+    const objection = await t.http
+      .post(`/api/v1/publicities/${publicityId}/objections`)
+      .set(cast.ent2.auth)
+      .send({ reason: '专家评分存在利益冲突，请复核。' })
+      .expect(201);
+    await t.http
+      .post(`/api/v1/objections/${objection.body.id}/resolve`)
+      .set(cast.operator.auth)
+      .send({ upheld: true, resolution: '经核查属实，重新公示。' })
+      .expect(200);
+    expect(await passPublicity(publicityId)).toEqual({ closed: true, outcome: 'failed' });
+    expect(await status()).toBe('evaluating');
+    const failed = await t.dataSource.query(
+      `SELECT id, status FROM scenario_results WHERE publicity_id = $1`,
+      [publicityId],
+    );
+    expect(failed).toEqual([{ id: expect.any(String), status: 'failed' }]);
+    expect(await auditActions(t, failed[0].id)).toEqual(['results.publish', 'results.fail']);
+    await t.http.get(`/api/v1/scenarios/${scenarioId}/results`).expect(404);
+    const again = await t.http
+      .post(`/api/v1/scenarios/${scenarioId}/results/publish`)
+      .set(cast.operator.auth)
+      .send({ weights: { metric: 0.6, expert: 0.4 } })
+      .expect(200);
+    expect(again.body.publicityId).not.toBe(publicityId);
+    publicityId = again.body.publicityId;
+  });
+
   it('concludes the scenario when the publicity passes: results public, private scores revealed', async () => {
     expect(await passPublicity(publicityId)).toEqual({ closed: true, outcome: 'passed' });
     expect(await status()).toBe('concluded');

@@ -7,6 +7,7 @@ import { Actor } from '@aihub/authz';
 import { APP_CONFIG, AppConfig } from '@aihub/core';
 import { ScenarioEntity } from '@aihub/scenarios';
 import { PanelEntity } from '../entities/panel.entity';
+import { PanelMemberEntity } from '../entities/panel-member.entity';
 import { PanelResultEntity } from '../entities/panel-result.entity';
 import { PanelScoreEntity } from '../entities/panel-score.entity';
 import { PanelSubjectEntity } from '../entities/panel-subject.entity';
@@ -50,7 +51,18 @@ export class ResultReportService {
         order: { createdAt: 'ASC', id: 'ASC' },
       }),
     ]);
-    const model = buildReportModel({ scenario, panel, result, subjects, panelResults, scores });
+    const members = await manager
+      .getRepository(PanelMemberEntity)
+      .find({ where: { panelId: panel.id }, order: { position: 'ASC', id: 'ASC' } });
+    const model = buildReportModel({
+      scenario,
+      panel,
+      result,
+      subjects,
+      panelResults,
+      scores,
+      expertOrder: members.map((m) => m.expertId),
+    });
     const bytes = await this.render(model);
     return new StreamableFile(bytes, {
       type: 'application/pdf',
