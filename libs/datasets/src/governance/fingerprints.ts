@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Row fingerprints: every row of a granted dataset, normalized and hashed to 64 bits, kept as a sorted
@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 export const normalizeField = (s: string): string => s.normalize('NFKC').trim().toLowerCase();
 
 export function rowFingerprint(fields: string[]): bigint {
-  const digest = createHash('sha256').update(fields.map(normalizeField).join('\u001f'), 'utf8').digest();
-  return digest.readBigUInt64BE(0);
+  // one-shot hash: about twice as fast as createHash() per row, same SHA-256
+  return hash('sha256', fields.map(normalizeField).join('\u001f'), 'buffer').readBigUInt64BE(0);
 }
 
 export class FingerprintSet {

@@ -69,13 +69,18 @@ export class ColumnProfile {
       this.categories.set(value, (this.categories.get(value) ?? 0) + 1);
       if (this.categories.size > CATEGORY_LIMIT) this.categories = null;
     }
-    const chars = Array.from(value);
-    this.lengths.add(chars.length);
-    if (this.identifier === 'direct') this.shapes.add(shapeOf(chars));
-    for (const ch of chars) {
+    let length = 0;
+    for (const ch of value) {
+      length++;
       const n = this.chars.get(ch);
       if (n !== undefined) this.chars.set(ch, n + 1);
       else if (this.chars.size < CHAR_LIMIT) this.chars.set(ch, 1);
+    }
+    this.lengths.add(length);
+    if (this.identifier === 'direct') {
+      // the shape is built only when the reservoir keeps it
+      const slot = this.shapes.offer();
+      if (slot >= 0) this.shapes.items[slot] = shapeOf(Array.from(value));
     }
   }
 

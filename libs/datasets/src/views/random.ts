@@ -75,11 +75,15 @@ export class Reservoir<T> {
   ) {}
 
   add(item: T): void {
+    const slot = this.offer();
+    if (slot >= 0) this.items[slot] = item;
+  }
+
+  /** Counts one more item; the slot to store it in, or -1 (lets callers build costly items only when kept). */
+  offer(): number {
     this.seen++;
-    if (this.items.length < this.capacity) this.items.push(item);
-    else {
-      const j = this.random.int(this.seen);
-      if (j < this.capacity) this.items[j] = item;
-    }
+    if (this.items.length < this.capacity) return this.items.length;
+    const j = this.random.int(this.seen);
+    return j < this.capacity ? j : -1;
   }
 }
