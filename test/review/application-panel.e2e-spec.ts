@@ -7,7 +7,7 @@ import { ApplicationEntity } from '@aihub/scenarios';
 import { PanelResultEntity } from '@aihub/review';
 import { nameVariants } from '@aihub/review/services/blind';
 import { createTestApp, PROBLEM_JSON, TestApp, TestUser } from '../utils/test-app';
-import { auditActions, Cast, createCast } from '../scenarios/lifecycle-fixtures';
+import { auditActions, Cast, createCast, notificationsOf } from '../scenarios/lifecycle-fixtures';
 import {
   closeScenario,
   openScenario,
@@ -233,6 +233,9 @@ describe('application panels (e2e)', () => {
       await t.http.get(`/api/v1/panels/${panel.id}`).set(experts[2].auth).expect(403);
       // the expert's 403 is audited too
       expect(await auditActions(t, panel.id)).toEqual(['panel.create', 'authz.denied']);
+      const invited = await notificationsOf(t, experts[2].id, panel.id);
+      expect(invited).toEqual([expect.objectContaining({ kind: 'panel.assigned', objectType: 'Panel' })]);
+      expect(invited[0].body).not.toContain(apps[0].orgName);
     });
   });
 

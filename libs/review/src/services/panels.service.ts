@@ -5,6 +5,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '@aihub/audit';
 import { Actor, AuthenticatedActor, whereAccessible } from '@aihub/authz';
 import { Clock, FieldError, Page, pageByCreatedAt, ValidationFailedError } from '@aihub/core';
+import { NotificationsService } from '@aihub/notifications';
 import { ApplicationEntity, LifecycleAccess, ScenarioEntity } from '@aihub/scenarios';
 import type { CreatePanelDto, PanelListQueryDto, PanelView } from '../dto/panel.dto';
 import { ExpertEntity } from '../entities/expert.entity';
@@ -42,6 +43,7 @@ export class PanelsService {
     private readonly access: LifecycleAccess,
     private readonly metrics: ResultMetricsReader,
     private readonly clock: Clock,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /**
@@ -143,6 +145,15 @@ export class PanelsService {
           recusals: recusals.map((r) => ({ subjectId: r.subjectId, expertId: r.expertId, kind: r.kind })),
           at: this.clock.now().toISOString(),
         },
+      });
+      // the invitation names the (public) scenario, never the subjects
+      await this.notifications.notify(manager, {
+        recipients: { userIds: expertIds },
+        kind: 'panel.assigned',
+        title: dto.stage === 'application' ? '揭榜申报专家评审邀请' : '成果评审专家邀请',
+        body: `场景「${scenario.title}」：${apps.length} 个评审对象${dto.blind ? '（盲评）' : ''}，请在评审关闭前完成评分。`,
+        objectType: 'Panel',
+        objectId: panel.id,
       });
       return panel.id;
     });
