@@ -32,6 +32,7 @@ import {
   AuditSequencerWorkerModule,
   AuditService,
   AuditVerifier,
+  canonicalJson,
   verifyConsistency,
   verifyInclusion,
 } from '@aihub/audit';
@@ -71,12 +72,13 @@ const templates = Array.from({ length: 1_000 }, (_, i) => [
   `ds-${i}`,
   i % 17 === 0 ? 'denied' : 'success',
   `10.0.${i % 256}.${i % 200}`,
-  JSON.stringify({ i, rows: i * 7, ratio: i / 7, note: `数据集版本 ${i}` }),
+  canonicalJson({ i, rows: i * 7, ratio: i / 7, note: `数据集版本 ${i}` }),
 ]);
 
+/** the row as AuditService.record writes it: details as canonical text and as the same jsonb */
 const INSERT = (table: string) =>
-  `INSERT INTO ${table} (actor_id, action, object_type, object_id, outcome, ip, details)
-   VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+  `INSERT INTO ${table} (actor_id, action, object_type, object_id, outcome, ip, details, details_jcs)
+   VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $7::text)`;
 
 async function appendFor(seconds: number, append: (row: unknown[]) => Promise<unknown>): Promise<number> {
   let count = 0;
@@ -238,14 +240,18 @@ async function main(): Promise<void> {
     console.log(`(2) filling the ledger to ${entries} events (${have} so far) ...`);
     for (let from = have + 1; from <= entries; from += 100_000) {
       const to = Math.min(entries, from + 99_999);
+      // details as AuditService.record writes them: canonical text (float8 prints as ECMAScript numbers do
+      // for these values) and the same JSON in the jsonb column
       await ds.query(
-        `INSERT INTO audit_events (actor_id, actor_org_id, action, object_type, object_id, outcome, ip, request_id, details)
+        `INSERT INTO audit_events (actor_id, actor_org_id, action, object_type, object_id, outcome, ip, request_id,
+                                   details, details_jcs)
          SELECT md5(g::text)::uuid, md5((g % 97)::text)::uuid,
                 ($3::text[])[1 + g % 5], 'Dataset', 'ds-' || (g % 5000),
                 CASE WHEN g % 17 = 0 THEN 'denied' ELSE 'success' END,
-                '10.0.' || (g % 256) || '.' || (g % 200), md5(g::text),
-                jsonb_build_object('i', g, 'rows', g * 7, 'ratio', (g % 1000) / 7.0, 'note', '数据集版本 ' || g)
-           FROM generate_series($1::int, $2::int) g`,
+                '10.0.' || (g % 256) || '.' || (g % 200), md5(g::text), d::jsonb, d
+           FROM (SELECT g, '{"i":' || g || ',"note":' || to_json('数据集版本 ' || g)::text
+                           || ',"ratio":' || ((g % 1000) / 7.0)::float8::text || ',"rows":' || g * 7 || '}' AS d
+                   FROM generate_series($1::int, $2::int) g) s`,
         [from, to, ACTIONS],
       );
     }

@@ -6,6 +6,7 @@
 import {
   AuditSequencer,
   AuditService,
+  AuditVerifier,
   CheckpointSigner,
   verifyConsistency,
   verifyInclusion,
@@ -70,7 +71,16 @@ describe('audit ledger (e2e)', () => {
       ],
     );
     await record(2, { text: 'tab\there, quote " and \\ and \u0001 and emoji 😀 and \u2028' });
-    for (let i = 3; i < 8; i++) await record(i, { i });
+    for (let i = 3; i < 7; i++) await record(i, { i });
+    // text that JSON must escape, in the members PostgreSQL escapes itself when verifying
+    await t.get(AuditService).recordDetached({
+      action,
+      objectType: 'Ledger"Test\\ \u0007\u001f\n',
+      objectId: 'obj-7 😀 \u2028 é ‮ "quoted"',
+      ip: '::ffff:10.0.0.1\t',
+      actorId: null,
+      details: { '': 'empty name', 'z\u0001': 'control escaped', a: [{ '10': 1, '9': 2 }] },
+    });
     await sequencer.sync();
   });
   afterAll(() => t.close());
@@ -97,6 +107,19 @@ describe('audit ledger (e2e)', () => {
       neg: -0.25,
       zero: 0,
     });
+  });
+
+  it('has PostgreSQL recompute the same leaves for verification (only the old-style event is left to JS)', async () => {
+    const items = await ourEvents();
+    const size = (await latest()).treeSize;
+    const unconfirmed = new Set(await t.get(AuditVerifier).unconfirmedEntries(size));
+    // events written without canonical details text (as before it existed) are hashed in JavaScript
+    const expected = items.filter((i) => i.objectId === 'obj-1').map((i) => i.index);
+    expect(items.filter((i) => unconfirmed.has(i.index!)).map((i) => i.index)).toEqual(expected);
+    const odd = items.find((i) => i.objectId?.startsWith('obj-7'))!;
+    expect(odd.objectType).toBe('Ledger"Test\\ \u0007\u001f\n');
+    expect(odd.details).toEqual({ '': 'empty name', 'z\u0001': 'control escaped', a: [{ '10': 1, '9': 2 }] });
+    expect(leafHashOfItem(odd as unknown as Record<string, unknown>)).toBe(odd.leafHash);
   });
 
   it('shows index and leafHash as null until the sequencer reaches an event', async () => {

@@ -4,7 +4,14 @@
  * at the exact index. After each tampering the ledger is restored from a snapshot and verifies again.
  */
 import { Client } from 'pg';
-import { AuditSequencer, AuditService, eventLeafHash, MerkleFrontier, toLedgerEvent } from '@aihub/audit';
+import {
+  AuditSequencer,
+  AuditService,
+  AuditVerifier,
+  eventLeafHash,
+  MerkleFrontier,
+  toLedgerEvent,
+} from '@aihub/audit';
 import { parseDatabaseUrl } from '@aihub/core';
 import { createIsolatedEnvironment, IsolatedEnvironment } from '../queue/isolated-environment';
 import { createTestApp, TestApp, TestUser } from '../utils/test-app';
@@ -45,8 +52,24 @@ describe('audit ledger tamper evidence (e2e, own database)', () => {
     }
   }
 
+  /**
+   * POST /audit/verify — and the same verification with chunks of 4 and of 8 leaves, so that the 41 entries
+   * cross chunk boundaries (the service works on chunks of 65536): every finding must be the same.
+   */
   async function verify(): Promise<VerifyBody> {
-    return (await t.http.post('/api/v1/audit/verify').set(auditor.auth).expect(200)).body as VerifyBody;
+    const body = (await t.http.post('/api/v1/audit/verify').set(auditor.auth).expect(200)).body as VerifyBody;
+    const verifier = t.get(AuditVerifier);
+    for (const chunkLevel of [2, 3]) {
+      verifier.chunkLevel = chunkLevel;
+      try {
+        const { durationMs: _ms, ...again } = await verifier.verify();
+        const { durationMs: _ms2, ...first } = body as VerifyBody & { durationMs: number };
+        expect({ chunkLevel, result: again }).toEqual({ chunkLevel, result: first });
+      } finally {
+        verifier.chunkLevel = 16;
+      }
+    }
+    return body;
   }
 
   const seqAt = async (index: number): Promise<string> =>
@@ -141,7 +164,12 @@ describe('audit ledger tamper evidence (e2e, own database)', () => {
   it('finds an edited event at its index', async () => {
     const k = 17;
     await behindTheBack([
-      [`UPDATE audit_events SET details = details || '{"rows": 1}' WHERE seq = $1`, [await seqAt(k)]],
+      // what is shown is details_jcs; details is the same JSON (a CHECK the intruder has to satisfy)
+      [
+        `UPDATE audit_events SET details = details || '{"rows": 1}', details_jcs = (details || '{"rows": 1}')::text
+          WHERE seq = $1`,
+        [await seqAt(k)],
+      ],
     ]);
     const result = await verify();
     expect(result).toMatchObject({ ok: false, firstBadIndex: k });
@@ -257,7 +285,12 @@ describe('audit ledger tamper evidence (e2e, own database)', () => {
     // consistently: the stored tree agrees with itself, only the signatures (not forgeable) still tell
     const k = 33;
     const seq = await seqAt(k);
-    await behindTheBack([[`UPDATE audit_events SET details = '{"rewritten": true}' WHERE seq = $1`, [seq]]]);
+    await behindTheBack([
+      [
+        `UPDATE audit_events SET details = '{"rewritten": true}', details_jcs = '{"rewritten":true}' WHERE seq = $1`,
+        [seq],
+      ],
+    ]);
     const [row] = await asSuperuser<{ at: Date; action: string; object_type: string; object_id: string }>(
       'SELECT at, action, object_type, object_id FROM audit_events WHERE seq = $1',
       [seq],

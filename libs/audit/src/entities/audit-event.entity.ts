@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export type AuditOutcome = 'success' | 'denied' | 'failure';
 
@@ -7,6 +7,7 @@ export type AuditOutcome = 'success' | 'denied' | 'failure';
  * the ledger (sequencing, Merkle tree) builds on these rows and never rewrites them.
  */
 @Entity('audit_events')
+@Check('ck_audit_events_details_jcs', '"details_jcs" IS NULL OR "details_jcs"::jsonb = "details"')
 @Index('idx_audit_events_actor_at', ['actorId', 'at'])
 @Index('idx_audit_events_object', ['objectType', 'objectId'])
 @Index('idx_audit_events_action_at', ['action', 'at'])
@@ -48,4 +49,13 @@ export class AuditEventEntity {
 
   @Column({ type: 'jsonb', default: {} })
   details: Record<string, unknown>;
+
+  /**
+   * `details` as RFC 8785 canonical JSON text, written with it by AuditService.record: what the API shows
+   * and the ledger hashes (so verification can rebuild each hashed event inside PostgreSQL). `details` is
+   * the same JSON (a CHECK), kept for queries. Null for events recorded before the column existed; those
+   * show and hash `details`.
+   */
+  @Column({ type: 'text', nullable: true })
+  detailsJcs: string | null;
 }

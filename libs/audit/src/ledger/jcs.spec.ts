@@ -139,6 +139,8 @@ describe('canonicalJson fast path and careful path agree', () => {
     ['nested index-like names', { x: [{ '2': 'b', '1': 'a' }] }],
     ['deep nesting', JSON.parse('['.repeat(100) + '1' + ']'.repeat(100)) as unknown],
     ['negative zero and exponents', { a: -0, b: 1e21, c: 1e-7, d: [0.1, 2 ** 53] }],
+    // JSON.parse makes "__proto__" an own member; a copy made by assignment would lose it
+    ['a "__proto__" member', JSON.parse('{"b":1,"__proto__":{"x":2},"a":[{"__proto__":3}]}') as unknown],
   ];
   it.each(cases)('serializes %s canonically', (_name, value) => {
     // reference: members sorted by code units, written out by hand
@@ -151,6 +153,10 @@ describe('canonicalJson fast path and careful path agree', () => {
       return JSON.stringify(v);
     };
     expect(canonicalJson(value)).toBe(reference(value));
+  });
+
+  it('keeps a "__proto__" member', () => {
+    expect(canonicalJson(JSON.parse('{"b":1,"__proto__":{"x":2}}'))).toBe('{"__proto__":{"x":2},"b":1}');
   });
 
   it('still names the path of what it refuses', () => {

@@ -34,13 +34,15 @@ function pathText(link: PathLink | undefined): string {
 }
 
 function serializeString(value: string, link?: PathLink): string {
-  if (!value.isWellFormed()) throw new CanonicalJsonError(`${pathText(link)}: string contains a lone surrogate`);
+  if (!value.isWellFormed())
+    throw new CanonicalJsonError(`${pathText(link)}: string contains a lone surrogate`);
   // ES2019 JSON.stringify escapes exactly what RFC 8785 §3.2.2.2 requires, with lowercase hex
   return JSON.stringify(value);
 }
 
 function serializeNumber(value: number, link: PathLink | undefined): string {
-  if (!Number.isFinite(value)) throw new CanonicalJsonError(`${pathText(link)}: ${value} is not a JSON number`);
+  if (!Number.isFinite(value))
+    throw new CanonicalJsonError(`${pathText(link)}: ${value} is not a JSON number`);
   // Number::toString; Object.is(-0) prints "0" already
   return String(value);
 }
@@ -100,8 +102,9 @@ const MAX_FAST_DEPTH = 64;
 /**
  * A copy whose members are inserted in code-unit order, so that JSON.stringify renders it exactly as
  * RFC 8785 wants (same number form and string escapes) at native speed — or UNUSUAL when anything needs
- * the careful path: values that are not JSON data, lone surrogates, deep or circular structures, and
- * array-index-like member names (JavaScript enumerates those numerically, not in code-unit order).
+ * the careful path: values that are not JSON data, lone surrogates, deep or circular structures,
+ * array-index-like member names (JavaScript enumerates those numerically, not in code-unit order) and
+ * "__proto__".
  */
 function plainCopy(value: unknown, depth: number): unknown {
   switch (typeof value) {
@@ -133,7 +136,8 @@ function plainCopy(value: unknown, depth: number): unknown {
   const keys = Object.keys(record).sort(byCodeUnits);
   const out: Record<string, unknown> = {};
   for (const key of keys) {
-    if (ARRAY_INDEX_KEY.test(key) || !key.isWellFormed()) return UNUSUAL;
+    // "__proto__" would set the copy's prototype instead of adding a member
+    if (ARRAY_INDEX_KEY.test(key) || key === '__proto__' || !key.isWellFormed()) return UNUSUAL;
     const member = plainCopy(record[key], depth + 1);
     if (member === UNUSUAL) return UNUSUAL;
     out[key] = member;

@@ -11,7 +11,7 @@ const base: LedgerEvent = {
   objectId: '0b8e0c3e-3c2e-4d8a-9a55-7f6c2b1a9e10',
   outcome: 'success',
   ip: '10.1.2.3',
-  details: { z: 1, a: [true, null, 'x'], 'é': { b: 2.5, a: -0 }, '\u20ac': '\u0007"\\' },
+  details: { z: 1, a: [true, null, 'x'], é: { b: 2.5, a: -0 }, '\u20ac': '\u0007"\\' },
 };
 
 describe('canonicalEventJson', () => {

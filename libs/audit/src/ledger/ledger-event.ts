@@ -29,7 +29,23 @@ export interface LedgerEventRow {
   objectId: string | null;
   outcome: string;
   ip: string | null;
-  details: Record<string, unknown>;
+  /** used when there is no canonical text (events recorded before there was) */
+  details: Record<string, unknown> | null;
+  /** audit_events.details_jcs: the canonical text of the details, when there is one (what is shown) */
+  detailsJcs?: string | null;
+}
+
+/** The SELECT list (audit_events as `e`) of what makes up the hashed form; LedgerEventRow's names. */
+export const LEDGER_EVENT_COLUMNS = `e.at, e.actor_id AS "actorId", e.action, e.object_type AS "objectType",
+  e.object_id AS "objectId", e.outcome, e.ip, e.details_jcs AS "detailsJcs",
+  CASE WHEN e.details_jcs IS NULL THEN e.details END AS details`;
+
+/** The details as shown: parsed from their canonical text (the jsonb column only for old events). */
+export function ledgerDetails(row: LedgerEventRow): Record<string, unknown> {
+  if (row.detailsJcs !== null && row.detailsJcs !== undefined) {
+    return JSON.parse(row.detailsJcs) as Record<string, unknown>;
+  }
+  return row.details ?? {};
 }
 
 /** Builds the hashed form with exactly these members (nothing the row may carry besides). */
@@ -43,7 +59,7 @@ export function toLedgerEvent(index: number, row: LedgerEventRow): LedgerEvent {
     objectId: row.objectId,
     outcome: row.outcome as LedgerOutcome,
     ip: row.ip,
-    details: row.details,
+    details: ledgerDetails(row),
   };
 }
 

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import type { AuditEventView, CheckpointView, ExportQueryDto } from '../dto/audit.dto';
 import { CheckpointNotFoundError, invalidParam, RangeNotCheckpointedError } from '../audit.errors';
 import { inclusionProofRanges, rangeHash, subtreeNodes } from '../ledger/merkle';
+import { LEDGER_EVENT_COLUMNS } from '../ledger/ledger-event';
 import { LedgerStore, toCheckpointView } from './ledger-store.service';
 import { toEventView } from './audit-query.service';
 
@@ -76,8 +77,7 @@ export class AuditExportService {
     let events = 0;
     for (let a = fromIndex; a < toIndex; a += PAGE) {
       const rows = await this.dataSource.query(
-        `SELECT e.seq::text AS seq, e.id, e.at, e.actor_id AS "actorId", e.action, e.object_type AS "objectType",
-                e.object_id AS "objectId", e.outcome, e.ip, e.details,
+        `SELECT e.seq::text AS seq, e.id, ${LEDGER_EVENT_COLUMNS},
                 l.leaf_index::text AS "leafIndex", l.leaf_hash AS "leafHash"
            FROM audit_ledger_entries l
            JOIN audit_events e ON e.seq = l.event_seq

@@ -18,7 +18,8 @@ interface ListedRow {
   objectId: string | null;
   outcome: string;
   ip: string | null;
-  details: Record<string, unknown>;
+  details: Record<string, unknown> | null;
+  detailsJcs: string | null;
   leafIndex: string | null;
   leafHash: Buffer | null;
 }
@@ -52,7 +53,8 @@ export class AuditQueryService {
         'e.object_id AS "objectId"',
         'e.outcome AS outcome',
         'e.ip AS ip',
-        'e.details AS details',
+        'e.details_jcs AS "detailsJcs"',
+        'CASE WHEN e.details_jcs IS NULL THEN e.details END AS details',
         'l.leaf_index::text AS "leafIndex"',
         'l.leaf_hash AS "leafHash"',
       ]);

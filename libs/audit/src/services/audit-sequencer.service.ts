@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { performance } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
 import { HorizonTracker } from '../ledger/horizon';
-import { eventLeafHash, LedgerEventRow, toLedgerEvent } from '../ledger/ledger-event';
+import { eventLeafHash, LEDGER_EVENT_COLUMNS, LedgerEventRow, toLedgerEvent } from '../ledger/ledger-event';
 import { CompletedNode, MerkleFrontier } from '../ledger/merkle';
 import { CheckpointSigner } from './checkpoint-signer.service';
 import { CheckpointRow, LedgerStore } from './ledger-store.service';
@@ -175,8 +175,7 @@ export class AuditSequencer {
         const horizon = BigInt(s.horizon);
         const from = cursor ?? (sweep ? (horizon > SWEEP_WINDOW ? horizon - SWEEP_WINDOW : 0n) : horizon);
         const rows = (await m.query(
-          `SELECT e.seq::text AS seq, e.at, e.actor_id AS "actorId", e.action, e.object_type AS "objectType",
-                  e.object_id AS "objectId", e.outcome, e.ip, e.details
+          `SELECT e.seq::text AS seq, ${LEDGER_EVENT_COLUMNS}
              FROM audit_events e
             WHERE e.seq > $1
               AND NOT EXISTS (SELECT 1 FROM audit_ledger_entries l WHERE l.event_seq = e.seq)

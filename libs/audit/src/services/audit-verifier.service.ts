@@ -2,16 +2,49 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
-import type { LedgerProblemKind, LedgerProblemView, VerifyResultView } from '../dto/audit.dto';
-import { eventLeafHash, LedgerEventRow, toLedgerEvent } from '../ledger/ledger-event';
-import { CompletedNode, MerkleFrontier } from '../ledger/merkle';
+import type { VerifyResultView } from '../dto/audit.dto';
+import { eventLeafHash, LEDGER_EVENT_COLUMNS, LedgerEventRow, toLedgerEvent } from '../ledger/ledger-event';
+import { EMPTY_ROOT, HASH_BYTES } from '../ledger/merkle';
 import { verifyCheckpointSignature } from '../ledger/signing';
+import { completeLevels, foldRight, hashAt, prefixParts } from '../ledger/tree-levels';
+import {
+  EntryVerdict,
+  Findings,
+  NodeMismatch,
+  reportInLedgerOrder,
+  TrustedCheckpoint,
+} from '../ledger/verification-findings';
 import { CheckpointSigner } from './checkpoint-signer.service';
 import { CheckpointRow, LedgerStore } from './ledger-store.service';
 
-const CHUNK = 20_000;
-const MAX_PROBLEMS = 20;
-const PLACEHOLDER = Buffer.alloc(32);
+/** suspect entries examined per round trip */
+const EXAMINE_BATCH = 2000;
+
+/**
+ * The leaf hash of an event computed inside PostgreSQL: the same canonical JSON as ledger-event.ts builds
+ * (members in code-unit order, `details` spliced in from their canonical text — what the API shows — and
+ * strings escaped by to_json, which escapes exactly what JSON.stringify does for text PostgreSQL can hold).
+ * Null for events without canonical details text. Wherever it differs from the stored leaf, the entry is
+ * examined in JavaScript, so a formatting corner case here (a year beyond 9999) costs time, never a verdict.
+ */
+const SQL_LEAF_HASH = `sha256('\\x00'::bytea || convert_to(
+     '{"action":' || to_json(e.action)::text
+  || ',"actorId":' || coalesce(to_json(e.actor_id)::text, 'null')
+  || ',"at":"' || to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+  || '","details":' || e.details_jcs
+  || ',"index":' || l.leaf_index
+  || ',"ip":' || coalesce(to_json(e.ip)::text, 'null')
+  || ',"objectId":' || coalesce(to_json(e.object_id)::text, 'null')
+  || ',"objectType":' || to_json(e.object_type)::text
+  || ',"outcome":' || to_json(e.outcome)::text
+  || '}', 'UTF8'))`;
+
+/** Decodes packed records sent as base64 (PostgreSQL's line breaks are skipped by the decoder). */
+function unpack(base64: string | null, record: number): Buffer {
+  const packed = Buffer.from(base64 ?? '', 'base64');
+  if (packed.length % record !== 0) throw new Error('audit verifier: malformed packed records');
+  return packed;
+}
 
 interface EntryRow extends LedgerEventRow {
   i: string;
@@ -19,74 +52,33 @@ interface EntryRow extends LedgerEventRow {
   present: boolean;
 }
 
-/** Stored complete-subtree hashes of one chunk, per level, as dense arrays. */
-interface ChunkNodes {
-  lo: number[];
-  hashes: (Buffer | undefined)[][];
-}
-
-interface Chunk {
-  start: number;
-  rows: EntryRow[];
-  nodes: ChunkNodes;
-}
-
-/** What verification found; problems whose position an exact finding explains are not repeated. */
-class Findings {
-  readonly problems: LedgerProblemView[] = [];
-  firstBadIndex: number | undefined;
-  failed = false;
-  private lastExact = -1;
-
-  private add(p: LedgerProblemView): void {
-    this.failed = true;
-    if (this.problems.length < MAX_PROBLEMS) this.problems.push(p);
-  }
-
-  /** A problem at exactly this index (the stored event or entry differs). */
-  exact(index: number, kind: LedgerProblemKind, detail: string): void {
-    this.lastExact = Math.max(this.lastExact, index);
-    if (this.firstBadIndex === undefined || index < this.firstBadIndex) this.firstBadIndex = index;
-    this.add({ kind, index, detail });
-  }
-
-  private readonly pending: { start: number; end: number; problem: LedgerProblemView }[] = [];
-
-  /**
-   * A problem somewhere in [start, end) (a stored subtree or a signed root that does not match): unless
-   * an exact finding lies there, `start` is the best bound. Decided once the entry after `end` has been
-   * examined, since that one can still reveal an exact position inside the range (a shifted entry).
-   */
-  ranged(start: number, end: number, kind: LedgerProblemKind, detail: string, treeSize?: number): void {
-    const problem = { kind, index: start, detail, ...(treeSize !== undefined ? { treeSize } : {}) };
-    this.pending.push({ start, end, problem });
-  }
-
-  /** Decides the ranged findings that end at or before `examined` (the last index examined). */
-  settle(examined = Number.POSITIVE_INFINITY): void {
-    while (this.pending.length && this.pending[0].end <= examined) {
-      const { start, problem } = this.pending.shift()!;
-      if (this.lastExact >= start) continue;
-      if (this.firstBadIndex === undefined || start < this.firstBadIndex) this.firstBadIndex = start;
-      this.add(problem);
-    }
-  }
-
-  /** A problem without a ledger position (a checkpoint's signature, events outside the ledger). */
-  general(kind: LedgerProblemKind, detail: string, treeSize?: number): void {
-    this.add({ kind, detail, ...(treeSize !== undefined ? { treeSize } : {}) });
-  }
+/** What the pass over the stored tree found. */
+interface TreePass {
+  gaps: number[];
+  nodeMismatches: NodeMismatch[];
+  /** recomputed roots of the requested sizes */
+  roots: Map<number, Buffer>;
 }
 
 /**
- * Full verification of the ledger from what is stored: recomputes every leaf from its event (the API's
- * JSON form, JCS, SHA-256), rebuilds the tree, and compares with the stored leaves, the stored subtree
- * hashes and every signed checkpoint (signature, signer key and root). Reads the ledger in chunks, one
- * chunk ahead of the hashing.
+ * Full verification of the ledger from what is stored: every leaf recomputed from its event (the API's
+ * JSON form, JCS, SHA-256), the tree rebuilt, and compared with the stored leaves, the stored subtree
+ * hashes and every signed checkpoint (signature, signer key and root).
+ *
+ * Two passes run side by side: PostgreSQL recomputes every leaf from its event and names the entries whose
+ * stored leaf differs (or that it cannot judge); here the tree is rebuilt level by level from the stored
+ * leaves, chunk by chunk, and compared with the stored subtrees and the signed roots. Only the named entries
+ * are then examined one by one in JavaScript (the hashed form exactly as the API shows it); if any of them
+ * really differs, the tree pass is repeated with the recomputed leaves in their place.
  */
 @Injectable()
 export class AuditVerifier {
   private readonly logger = new Logger(AuditVerifier.name);
+  /**
+   * The tree pass works on chunks of 2^chunkLevel leaves (complete subtrees, so every node below that level
+   * lies in one chunk). Tests lower it to cross chunk boundaries with few entries.
+   */
+  chunkLevel = 16;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -100,90 +92,31 @@ export class AuditVerifier {
     const checkpoints = await this.store.allCheckpoints();
     const [size, horizon] = await Promise.all([this.store.treeSize(), this.horizonSeq()]);
     const orphans = this.eventsNotInLedger(horizon);
-    orphans.catch(() => undefined); // awaited below; do not let an early failure go unhandled
+    const suspects = this.unconfirmedEntries(size);
+    // awaited below; do not let an early failure go unhandled meanwhile
+    orphans.catch(() => undefined);
+    suspects.catch(() => undefined);
     const findings = new Findings();
     const trusted = this.checkSignatures(checkpoints, findings);
+    const sizes = [...trusted.map((c) => c.treeSize).filter((s) => s <= size), size];
 
-    const frontier = MerkleFrontier.empty();
-    let nextCheckpoint = 0;
-    let lastGoodSize = 0;
-    const checkRoots = () => {
-      while (nextCheckpoint < trusted.length && trusted[nextCheckpoint].treeSize <= frontier.size) {
-        const cp = trusted[nextCheckpoint++];
-        if (cp.treeSize !== frontier.size) continue; // cannot happen: sizes are visited one by one
-        if (frontier.root().equals(cp.rootHash)) lastGoodSize = cp.treeSize;
-        else
-          findings.ranged(
-            lastGoodSize,
-            cp.treeSize,
-            'checkpoint_root_mismatch',
-            `the stored events do not give the root signed at tree size ${cp.treeSize}`,
-            cp.treeSize,
-          );
-      }
-    };
+    // the tree over the stored leaves is rebuilt while PostgreSQL recomputes the leaves
+    let tree = await this.treePass(size, sizes, new Map());
+    const verdicts = await this.examine(await suspects);
+    if (verdicts.replaced.size) tree = await this.treePass(size, sizes, verdicts.replaced);
 
-    // +1 / -1 while consecutive entries hold events sequenced one index lower / higher (see explainMismatch)
-    let shift: -1 | 0 | 1 = 0;
-    let pending = size > 0 ? this.fetchChunk(0, Math.min(CHUNK, size)) : undefined;
-    let expected = 0;
-    while (pending) {
-      const chunk = await pending;
-      const end = Math.min(chunk.start + CHUNK, size);
-      pending = end < size ? this.fetchChunk(end, Math.min(end + CHUNK, size)) : undefined;
-      pending?.catch(() => undefined); // awaited on the next turn
-      const onNode = (n: CompletedNode) => {
-        const stored = this.storedNode(chunk.nodes, n);
-        if (!stored || !stored.equals(n.hash)) {
-          const width = 2 ** n.level;
-          findings.ranged(
-            n.index * width,
-            (n.index + 1) * width,
-            'node_mismatch',
-            `stored hash of leaves [${n.index * width}, ${(n.index + 1) * width}) ${stored ? 'differs' : 'is missing'}`,
-          );
-        }
-      };
-      for (const row of chunk.rows) {
-        const index = Number(row.i);
-        for (; expected < index; expected++) {
-          findings.exact(expected, 'missing_entry', `ledger entry ${expected} is missing`);
-          frontier.append(PLACEHOLDER, onNode);
-          checkRoots();
-        }
-        let leaf: Buffer;
-        if (!row.present) {
-          findings.exact(index, 'missing_event', `the event of ledger entry ${index} is missing`);
-          leaf = row.h;
-          shift = 0;
-        } else {
-          leaf = eventLeafHash(toLedgerEvent(index, row));
-          if (leaf.equals(row.h)) {
-            shift = 0;
-          } else {
-            shift = this.explainMismatch(index, row, shift, findings);
-          }
-        }
-        findings.settle(index);
-        frontier.append(leaf, onNode);
-        checkRoots();
-        expected = index + 1;
-      }
-      for (; expected < end; expected++) {
-        findings.exact(expected, 'missing_entry', `ledger entry ${expected} is missing`);
-        frontier.append(PLACEHOLDER, onNode);
-        checkRoots();
-      }
-    }
-    findings.settle();
-    if (nextCheckpoint < trusted.length) {
-      // entries were removed from the end: the first missing one is the first bad index
-      findings.exact(
+    const rootAt = (s: number) => tree.roots.get(s) ?? EMPTY_ROOT;
+    reportInLedgerOrder(
+      {
         size,
-        'checkpoint_beyond_ledger',
-        `checkpoint signed at tree size ${trusted[trusted.length - 1].treeSize}, but the ledger has only ${size} entries`,
-      );
-    }
+        gaps: tree.gaps,
+        verdicts: verdicts.list,
+        nodeMismatches: tree.nodeMismatches,
+        trusted,
+        rootAt,
+      },
+      findings,
+    );
     const { count, firstSeq } = await orphans;
     if (count > 0) {
       findings.general(
@@ -193,8 +126,8 @@ export class AuditVerifier {
     }
     const result: VerifyResultView = {
       ok: !findings.failed,
-      treeSize: frontier.size,
-      rootHash: frontier.root().toString('hex'),
+      treeSize: size,
+      rootHash: (size > 0 ? rootAt(size) : EMPTY_ROOT).toString('hex'),
       ...(findings.firstBadIndex !== undefined ? { firstBadIndex: findings.firstBadIndex } : {}),
       checkpointsChecked: checkpoints.length,
       eventsNotInLedger: count,
@@ -211,40 +144,239 @@ export class AuditVerifier {
   }
 
   /**
-   * A stored leaf that its event does not hash to. If the event hashes to the stored leaf with the index
-   * one lower (or higher), entries were shifted: an entry was inserted just before this run of shifted
-   * entries (or one was removed here), and that is the first bad index — even when the intruder also
-   * computed a matching leaf hash for what they inserted. Otherwise the event itself was changed or
-   * moved. Returns the shift of this entry, so a run of shifted entries is reported once.
+   * Entries below `size` whose leaf PostgreSQL cannot confirm: the event is missing, has no canonical
+   * details text (recorded before there was one), or hashes to another leaf. Ascending. (Public for tests:
+   * it must name nothing in an untouched ledger, or verification loses its speed.)
    */
-  private explainMismatch(index: number, row: EntryRow, shift: -1 | 0 | 1, findings: Findings): -1 | 0 | 1 {
-    if (index > 0 && eventLeafHash(toLedgerEvent(index - 1, row)).equals(row.h)) {
-      if (shift !== 1) {
-        findings.exact(
-          index - 1,
-          'entry_inserted',
-          `an entry was inserted at ${index - 1}; the entries after it are shifted`,
-        );
-      }
-      return 1;
-    }
-    if (eventLeafHash(toLedgerEvent(index + 1, row)).equals(row.h)) {
-      if (shift !== -1) {
-        findings.exact(
+  async unconfirmedEntries(size: number): Promise<number[]> {
+    if (size === 0) return [];
+    // JIT compilation of this expression costs more than it saves (measured)
+    const rows = (await this.dataSource.transaction(async (m) => {
+      await m.query('SET LOCAL jit = off');
+      return m.query(
+        `SELECT l.leaf_index::text AS i
+         FROM audit_ledger_entries l
+         LEFT JOIN audit_events e ON e.seq = l.event_seq
+        WHERE l.leaf_index < $1
+          AND (e.seq IS NULL OR e.details_jcs IS NULL OR ${SQL_LEAF_HASH} <> l.leaf_hash)
+        ORDER BY l.leaf_index`,
+        [size],
+      ) as Promise<{ i: string }[]>;
+    })) as { i: string }[];
+    return rows.map((r) => Number(r.i));
+  }
+
+  /**
+   * The suspect entries one by one, hashed from the event exactly as the API shows it. Returns a verdict
+   * for each, and the recomputed leaf of each that really differs (the tree is rebuilt with those).
+   */
+  private async examine(indexes: number[]): Promise<{ list: EntryVerdict[]; replaced: Map<number, Buffer> }> {
+    const list: EntryVerdict[] = [];
+    const replaced = new Map<number, Buffer>();
+    for (let k = 0; k < indexes.length; k += EXAMINE_BATCH) {
+      const rows = (await this.dataSource.query(
+        `SELECT l.leaf_index::text AS i, l.leaf_hash AS h, e.seq IS NOT NULL AS present, ${LEDGER_EVENT_COLUMNS}
+           FROM audit_ledger_entries l
+           LEFT JOIN audit_events e ON e.seq = l.event_seq
+          WHERE l.leaf_index = ANY($1::bigint[])
+          ORDER BY l.leaf_index`,
+        [indexes.slice(k, k + EXAMINE_BATCH).map(String)],
+      )) as EntryRow[];
+      for (const row of rows) {
+        const index = Number(row.i);
+        if (!row.present) {
+          // the stored leaf stays in the tree: only this entry is reported
+          list.push({ index, kind: 'missing_event' });
+          continue;
+        }
+        let leaf: Buffer;
+        try {
+          leaf = eventLeafHash(toLedgerEvent(index, row));
+        } catch {
+          // details that are not JSON (only possible behind the database's back): nothing hashes to the leaf
+          list.push({ index, kind: 'mismatch', asPrevious: false, asNext: false });
+          continue;
+        }
+        if (leaf.equals(row.h)) {
+          list.push({ index, kind: 'match' });
+          continue;
+        }
+        replaced.set(index, leaf);
+        list.push({
           index,
-          'entry_removed',
-          `an entry was removed at ${index}; the entries after it are shifted`,
+          kind: 'mismatch',
+          asPrevious: index > 0 && eventLeafHash(toLedgerEvent(index - 1, row)).equals(row.h),
+          asNext: eventLeafHash(toLedgerEvent(index + 1, row)).equals(row.h),
+        });
+      }
+    }
+    return { list, replaced };
+  }
+
+  /**
+   * Rebuilds the tree over the stored leaves (missing ones as zero hashes, `replaced` ones substituted),
+   * one chunk of 2^16 leaves at a time with the next chunk read meanwhile, and compares every complete
+   * subtree with the stored one. Returns the roots of `sizes`.
+   */
+  private async treePass(size: number, sizes: number[], replaced: Map<number, Buffer>): Promise<TreePass> {
+    const chunkSize = 2 ** this.chunkLevel;
+    const pass: TreePass = { gaps: [], nodeMismatches: [], roots: new Map() };
+    /** per size: the root of its part inside the chunk it ends in (null when it ends on a chunk boundary) */
+    const inner = new Map<number, Buffer | null>();
+    const chunkRoots: Buffer[] = [];
+    const chunks = Math.ceil(size / chunkSize);
+    let next = chunks > 0 ? this.readChunk(0, size) : undefined;
+    for (let c = 0; c < chunks; c++) {
+      const { leaves: packed, nodes } = await next!;
+      next = c + 1 < chunks ? this.readChunk(c + 1, size) : undefined;
+      next?.catch(() => undefined); // awaited on the next turn
+      const start = c * chunkSize;
+      const count = Math.min(chunkSize, size - start);
+      const leaves = this.placeLeaves(packed, start, count, replaced, pass.gaps);
+      const levels = completeLevels(leaves, count);
+      this.compareNodes(levels, nodes, c, pass.nodeMismatches);
+      if (count === chunkSize) chunkRoots.push(levels[this.chunkLevel]);
+      for (const s of sizes) {
+        if (s <= start || s > start + count) continue;
+        const within = s - start;
+        inner.set(
+          s,
+          within === chunkSize ? null : foldRight(prefixParts(within).map(([l, p]) => hashAt(levels[l], p))),
         );
       }
-      return -1;
     }
-    findings.exact(index, 'leaf_mismatch', `event ${index} does not hash to its stored leaf`);
-    return 0;
+    // above the chunks: complete subtrees of chunk roots
+    const upper = completeLevels(Buffer.concat(chunkRoots), chunkRoots.length);
+    if (upper.length > 1) await this.compareUpperNodes(upper, pass.nodeMismatches);
+    for (const s of sizes) {
+      const parts = prefixParts(Math.floor(s / chunkSize)).map(([l, p]) => hashAt(upper[l], p));
+      const rest = inner.get(s);
+      if (rest) parts.push(rest);
+      if (parts.length) pass.roots.set(s, foldRight(parts));
+    }
+    return pass;
+  }
+
+  /** The chunk's leaves in position order (missing ones as zero hashes); records the missing ones. */
+  private placeLeaves(
+    packed: Buffer,
+    start: number,
+    count: number,
+    replaced: Map<number, Buffer>,
+    gaps: number[],
+  ): Buffer {
+    const leaves = Buffer.alloc(count * HASH_BYTES);
+    const present = new Uint8Array(count);
+    for (let off = 0; off + 8 + HASH_BYTES <= packed.length; off += 8 + HASH_BYTES) {
+      const pos = packed.readUInt32BE(off) * 2 ** 32 + packed.readUInt32BE(off + 4) - start;
+      packed.copy(leaves, pos * HASH_BYTES, off + 8, off + 8 + HASH_BYTES);
+      present[pos] = 1;
+    }
+    for (let pos = 0; pos < count; pos++) {
+      if (!present[pos]) gaps.push(start + pos); // the buffer is zero-filled: PLACEHOLDER
+    }
+    for (const [index, leaf] of replaced) {
+      if (index >= start && index < start + count) leaf.copy(leaves, (index - start) * HASH_BYTES);
+    }
+    return leaves;
+  }
+
+  /** Compares the recomputed levels 1..16 of chunk `c` with the stored nodes read for it. */
+  private compareNodes(levels: Buffer[], stored: Buffer, c: number, out: NodeMismatch[]): void {
+    // stored: packed (level int2, position int8, hash) in (level, position) order, complete levels expected
+    const byLevel: { first: number; hashes: Buffer; present: Uint8Array }[] = [];
+    for (let level = 1; level < levels.length; level++) {
+      const n = levels[level].length / HASH_BYTES;
+      byLevel[level] = {
+        first: c * 2 ** (this.chunkLevel - level),
+        hashes: Buffer.alloc(n * HASH_BYTES),
+        present: new Uint8Array(n),
+      };
+    }
+    const record = 2 + 8 + HASH_BYTES;
+    for (let off = 0; off + record <= stored.length; off += record) {
+      const level = stored.readUInt16BE(off);
+      const slot = byLevel[level];
+      if (!slot) continue;
+      const pos = stored.readUInt32BE(off + 2) * 2 ** 32 + stored.readUInt32BE(off + 6) - slot.first;
+      if (pos < 0 || pos >= slot.present.length) continue;
+      stored.copy(slot.hashes, pos * HASH_BYTES, off + 10, off + record);
+      slot.present[pos] = 1;
+    }
+    for (let level = 1; level < levels.length; level++) {
+      const slot = byLevel[level];
+      if (slot.hashes.equals(levels[level]) && !slot.present.includes(0)) continue;
+      for (let p = 0; p < slot.present.length; p++) {
+        const missing = !slot.present[p];
+        if (missing || !hashAt(slot.hashes, p).equals(hashAt(levels[level], p))) {
+          out.push({ level, index: slot.first + p, missing });
+        }
+      }
+    }
+  }
+
+  /** Compares the complete subtrees above the chunks (levels 17 and up) with the stored ones. */
+  private async compareUpperNodes(upper: Buffer[], out: NodeMismatch[]): Promise<void> {
+    const levels = upper.map((_, k) => this.chunkLevel + k).slice(1);
+    const counts = upper.slice(1).map((b) => b.length / HASH_BYTES);
+    const rows = (await this.dataSource.query(
+      `SELECT n.level, n.position::text AS position, n.hash
+         FROM unnest($1::smallint[], $2::bigint[]) AS r(level, count)
+         JOIN audit_tree_nodes n ON n.level = r.level AND n.position < r.count`,
+      [levels, counts.map(String)],
+    )) as { level: number; position: string; hash: Buffer }[];
+    const found = new Map(rows.map((r) => [`${r.level}/${r.position}`, r.hash]));
+    levels.forEach((level, k) => {
+      for (let p = 0; p < counts[k]; p++) {
+        const stored = found.get(`${level}/${p}`);
+        if (!stored || !stored.equals(hashAt(upper[k + 1], p)))
+          out.push({ level, index: p, missing: !stored });
+      }
+    });
+  }
+
+  /**
+   * One chunk's stored leaves and stored subtrees, each packed into a single value (not rows), as base64:
+   * the driver's hex bytea parsing costs three times as much CPU here.
+   */
+  private async readChunk(c: number, size: number): Promise<{ leaves: Buffer; nodes: Buffer }> {
+    const chunkSize = 2 ** this.chunkLevel;
+    const start = c * chunkSize;
+    const end = Math.min(start + chunkSize, size);
+    const levels: number[] = [];
+    const lows: string[] = [];
+    const counts: string[] = [];
+    for (let level = 1; level <= this.chunkLevel && 2 ** level <= end - start; level++) {
+      levels.push(level);
+      lows.push(String(start / 2 ** level));
+      counts.push(String(Math.floor((end - start) / 2 ** level)));
+    }
+    const [[leafRow], [nodeRow]] = await Promise.all([
+      this.dataSource.query(
+        `SELECT encode(string_agg(int8send(leaf_index) || leaf_hash, ''::bytea), 'base64') AS b
+           FROM audit_ledger_entries WHERE leaf_index >= $1 AND leaf_index < $2`,
+        [start, end],
+      ) as Promise<{ b: string | null }[]>,
+      levels.length
+        ? (this.dataSource.query(
+            // one primary-key range scan per level (OFFSET 0 keeps the planner from turning it into a join
+            // that scans the whole table)
+            `SELECT encode(string_agg(int2send(n.level) || int8send(n.position) || n.hash, ''::bytea), 'base64') AS b
+               FROM unnest($1::smallint[], $2::bigint[], $3::bigint[]) AS r(level, lo, count)
+               CROSS JOIN LATERAL (
+                 SELECT t.level, t.position, t.hash FROM audit_tree_nodes t
+                  WHERE t.level = r.level AND t.position >= r.lo AND t.position < r.lo + r.count OFFSET 0
+               ) n`,
+            [levels, lows, counts],
+          ) as Promise<{ b: string | null }[]>)
+        : Promise.resolve([{ b: null }]),
+    ]);
+    return { leaves: unpack(leafRow.b, 8 + HASH_BYTES), nodes: unpack(nodeRow.b, 2 + 8 + HASH_BYTES) };
   }
 
   /** Checkpoints with a valid signature by this platform's key, in tree-size order; the rest are findings. */
-  private checkSignatures(checkpoints: CheckpointRow[], findings: Findings): CheckpointRow[] {
-    const trusted: CheckpointRow[] = [];
+  private checkSignatures(checkpoints: CheckpointRow[], findings: Findings): TrustedCheckpoint[] {
+    const trusted: TrustedCheckpoint[] = [];
     for (const cp of checkpoints) {
       const fields = {
         treeSize: cp.treeSize,
@@ -268,54 +400,6 @@ export class AuditVerifier {
       }
     }
     return trusted;
-  }
-
-  private async fetchChunk(start: number, end: number): Promise<Chunk> {
-    const levels: number[] = [];
-    const lows: number[] = [];
-    const highs: number[] = [];
-    // subtrees completed by the leaves of [start, end): level L, positions whose last leaf is in the chunk
-    for (let level = 1, width = 2; width <= end; level++, width *= 2) {
-      const lo = Math.ceil((start + 1) / width) - 1;
-      const hi = Math.floor(end / width) - 1;
-      if (hi >= lo) {
-        levels.push(level);
-        lows.push(lo);
-        highs.push(hi);
-      }
-    }
-    const [rows, nodeRows] = await Promise.all([
-      this.dataSource.query(
-        `SELECT l.leaf_index::text AS i, l.leaf_hash AS h, e.seq IS NOT NULL AS present,
-                e.at, e.actor_id AS "actorId", e.action, e.object_type AS "objectType",
-                e.object_id AS "objectId", e.outcome, e.ip, e.details
-           FROM audit_ledger_entries l
-           LEFT JOIN audit_events e ON e.seq = l.event_seq
-          WHERE l.leaf_index >= $1 AND l.leaf_index < $2
-          ORDER BY l.leaf_index`,
-        [start, end],
-      ) as Promise<EntryRow[]>,
-      levels.length
-        ? (this.dataSource.query(
-            `SELECT n.level, n.position::text AS position, n.hash
-               FROM unnest($1::smallint[], $2::bigint[], $3::bigint[]) AS r(level, lo, hi)
-               JOIN audit_tree_nodes n ON n.level = r.level AND n.position BETWEEN r.lo AND r.hi`,
-            [levels, lows.map(String), highs.map(String)],
-          ) as Promise<{ level: number; position: string; hash: Buffer }[]>)
-        : Promise.resolve([]),
-    ]);
-    const nodes: ChunkNodes = { lo: [], hashes: [] };
-    levels.forEach((level, k) => {
-      nodes.lo[level] = lows[k];
-      nodes.hashes[level] = [];
-    });
-    for (const n of nodeRows) nodes.hashes[n.level][Number(n.position) - nodes.lo[n.level]] = n.hash;
-    return { start, rows, nodes };
-  }
-
-  private storedNode(nodes: ChunkNodes, n: CompletedNode): Buffer | undefined {
-    const lo = nodes.lo[n.level];
-    return lo === undefined ? undefined : nodes.hashes[n.level][n.index - lo];
   }
 
   private async horizonSeq(): Promise<string> {

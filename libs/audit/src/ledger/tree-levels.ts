@@ -1,0 +1,63 @@
+import { hash } from 'node:crypto';
+import { HASH_BYTES, nodeHash } from './merkle';
+
+/**
+ * Bulk RFC 9162 tree hashing over packed hashes (32 bytes each, position order), for verification of a
+ * whole ledger: a level of complete subtrees is one Buffer, and the level above hashes each adjacent
+ * pair of it — no per-node objects, one SHA-256 call per node.
+ */
+
+/** The `count` parent hashes of the first 2·count hashes of `children`: SHA-256(0x01 || left || right). */
+export function parentLevel(children: Buffer, count: number): Buffer {
+  if (children.length < 2 * count * HASH_BYTES) throw new RangeError('not enough children');
+  const out = Buffer.allocUnsafe(count * HASH_BYTES);
+  const scratch = Buffer.allocUnsafe(1 + 2 * HASH_BYTES);
+  scratch[0] = 0x01;
+  for (let p = 0; p < count; p++) {
+    children.copy(scratch, 1, 2 * p * HASH_BYTES, (2 * p + 2) * HASH_BYTES);
+    hash('sha256', scratch, 'buffer').copy(out, p * HASH_BYTES);
+  }
+  return out;
+}
+
+/**
+ * Every level of complete subtrees over `count` packed leaf hashes: levels[0] is the leaves, levels[L]
+ * the floor(count / 2^L) hashes of the complete subtrees of 2^L leaves, up to the highest non-empty level.
+ */
+export function completeLevels(leaves: Buffer, count: number): Buffer[] {
+  const levels = [leaves.subarray(0, count * HASH_BYTES)];
+  for (let n = Math.floor(count / 2); n > 0; n = Math.floor(n / 2)) {
+    levels.push(parentLevel(levels[levels.length - 1], n));
+  }
+  return levels;
+}
+
+/** The hash at `position` of a packed level (a view, not a copy). */
+export const hashAt = (level: Buffer, position: number): Buffer =>
+  level.subarray(position * HASH_BYTES, (position + 1) * HASH_BYTES);
+
+/**
+ * The complete subtrees that make up the first `size` leaves (one per set bit of size, largest first), as
+ * [level, position] pairs: the RFC 9162 root of those leaves folds their hashes from the right.
+ */
+export function prefixParts(size: number): [number, number][] {
+  const parts: [number, number][] = [];
+  let top = 0;
+  while (2 ** (top + 1) <= size) top++;
+  let offset = 0;
+  for (let level = top; level >= 0; level--) {
+    const width = 2 ** level;
+    if (size - offset >= width) {
+      parts.push([level, offset / width]);
+      offset += width;
+    }
+  }
+  return parts;
+}
+
+/** Folds subtree hashes (left to right) into the root of their concatenation: h0 · (h1 · (… · hn)). */
+export function foldRight(parts: Buffer[]): Buffer {
+  let root = parts[parts.length - 1];
+  for (let i = parts.length - 2; i >= 0; i--) root = nodeHash(parts[i], root);
+  return root;
+}
