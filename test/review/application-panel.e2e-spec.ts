@@ -516,6 +516,18 @@ describe('application panels (e2e)', () => {
         .getRepository(PanelResultEntity)
         .findOneByOrFail({ panelId: panel.id, round: 1, subjectId: subjectOf(0).id });
       expect(round1.aggregate).toBe(66.5);
+      const first = await t.http
+        .get(`/api/v1/panels/${panel.id}/results?round=1`)
+        .set(cast.operator.auth)
+        .expect(200);
+      expect(
+        first.body.items.find((i: { subjectId: string }) => i.subjectId === subjectOf(0).id).aggregate,
+      ).toBe(66.5);
+      expect(
+        (await t.http.get(`/api/v1/panels/${panel.id}/results?round=3`).set(cast.operator.auth).expect(409))
+          .body.code,
+      ).toBe('PANEL_NOT_CLOSED');
+      await t.http.get(`/api/v1/panels/${panel.id}/results?round=zero`).set(cast.operator.auth).expect(400);
       expect(
         (await t.http.get(`/api/v1/panels/${panel.id}/results`).set(cast.gov.auth).expect(200)).body.round,
       ).toBe(2);

@@ -19,6 +19,7 @@ import {
   DeclareConflictDto,
   PanelListQueryDto,
   PanelPageView,
+  PanelResultsQueryDto,
   PanelResultsView,
   PanelView,
   ScoreDto,
@@ -121,12 +122,15 @@ export class PanelsController {
   @ApiOkResponse({ type: PanelResultsView, description: 'The last closed round, best first.' })
   @ApiForbiddenResponse({ description: 'roles that see no panels' })
   @ApiNotFoundResponse({ description: PANEL_404 })
-  @ApiConflictResponse({ description: 'PANEL_NOT_CLOSED' })
+  @ApiConflictResponse({
+    description: 'PANEL_NOT_CLOSED (no closed round, or the round asked for is not closed)',
+  })
   results(
     @CurrentUser() actor: AuthenticatedActor,
     @Param('id', UuidParamPipe) id: string,
+    @Query() query: PanelResultsQueryDto,
   ): Promise<PanelResultsView> {
-    return this.rounds.results(actor, id);
+    return this.rounds.results(actor, id, query.round);
   }
 
   @Policy('read', 'PanelAssignment')

@@ -100,6 +100,16 @@ export class PanelListQueryDto extends PageQueryDto {
   scenarioId?: string;
 }
 
+export class PanelResultsQueryDto {
+  @ApiPropertyOptional({ minimum: 1, description: 'a closed round (default: the last closed one)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  round?: number;
+}
+
 export class DeclareConflictDto {
   @ApiProperty({ format: 'uuid', description: 'the panel subject (from the assignments)' })
   @IsUUID()
