@@ -2,7 +2,15 @@
  * Which archive entries a dataset version may hold: regular files and directories with relative,
  * normalized paths; no links, devices or FIFOs; limits on entry count, path length and depth.
  */
-export const ARCHIVE_LIMITS = { maxEntries: 1_000_000, maxPathBytes: 1024, maxDepth: 32 };
+export const ARCHIVE_LIMITS = {
+  maxEntries: 1_000_000,
+  maxPathBytes: 1024,
+  maxDepth: 32,
+  /** total bytes of the files once extracted (a small .tar.gz of zeros must not fill the disk) */
+  maxTotalBytes: 32 * 1024 ** 3,
+  /** a ZIP entry is inflated in memory when extracted */
+  maxZipEntryBytes: 512 * 1024 ** 2,
+};
 
 /** A safe relative path ("a/b.jpg"), or an explanation of why the entry is refused. */
 export function safeArchivePath(raw: string): { path: string } | { problem: string } {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buildTar, buildTarGz } from '../testing/tar-writer';
-import { safeArchivePath } from './archive-policy';
+import { ARCHIVE_LIMITS, safeArchivePath } from './archive-policy';
 import { extractTarGz } from './extract';
 import { TarError, TarHeader, TarWalker } from './tar-walker';
 
@@ -88,6 +88,22 @@ describe('archive paths', () => {
         extractTarGz(Readable.from([buildTarGz([{ name: '../escape.txt', data: 'x' }])]), dir),
       ).rejects.toThrow(/".."/);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops extracting past the total size limit (decompression bombs)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aihub-extract-'));
+    const saved = ARCHIVE_LIMITS.maxTotalBytes;
+    ARCHIVE_LIMITS.maxTotalBytes = 1000;
+    try {
+      const bomb = buildTarGz([
+        { name: 'a.bin', data: Buffer.alloc(600) },
+        { name: 'b.bin', data: Buffer.alloc(600) },
+      ]);
+      await expect(extractTarGz(Readable.from([bomb]), dir)).rejects.toThrow(/too large/);
+    } finally {
+      ARCHIVE_LIMITS.maxTotalBytes = saved;
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -17,9 +17,12 @@ export async function extractTarGz(source: Readable, dir: string): Promise<Extra
   let fd: number | null = null;
   let current: ExtractedFile | null = null;
   let entries = 0;
+  let total = 0;
   const walker = new TarWalker({
     entry: (h) => {
       if (++entries > ARCHIVE_LIMITS.maxEntries) throw new TarError('too many entries');
+      total += h.size;
+      if (total > ARCHIVE_LIMITS.maxTotalBytes) throw new TarError('too large once extracted');
       const safe = safeArchivePath(h.path);
       if ('problem' in safe) throw new TarError(`${h.path}: ${safe.problem}`);
       if (h.kind === 'directory') {
@@ -87,6 +90,7 @@ export async function extractZip(zipPath: string, dir: string): Promise<Extracte
     const cd = await read(cdOffset, cdSize);
     const files: ExtractedFile[] = [];
     let at = 0;
+    let total = 0;
     for (let n = 0; n < entries; n++) {
       if (cd.readUInt32LE(at) !== CDH) throw new TarError('corrupt central directory');
       const flags = cd.readUInt16LE(at + 8);
@@ -109,6 +113,9 @@ export async function extractZip(zipPath: string, dir: string): Promise<Extracte
       // Unix symlinks in ZIPs: file type bits in the high half of the external attributes
       if (((externalAttrs >>> 16) & 0o170000) === 0o120000) throw new TarError(`${name}: not a regular file`);
       if (flags & 0x1) throw new TarError(`${name}: encrypted entries are not supported`);
+      total += uncompressed;
+      if (uncompressed > ARCHIVE_LIMITS.maxZipEntryBytes || total > ARCHIVE_LIMITS.maxTotalBytes)
+        throw new TarError(`${name}: too large once extracted`);
       const local = await read(localOffset, 30);
       if (local.readUInt32LE(0) !== LFH) throw new TarError(`${name}: corrupt local header`);
       const dataStart = localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);

@@ -48,6 +48,7 @@ export class VersionInspector extends Transform {
   private walker: TarWalker | null = null;
   private files = 0;
   private entries = 0;
+  private extractedBytes = 0;
   private failure: Error | null = null;
   bytes = 0;
 
@@ -130,7 +131,12 @@ export class VersionInspector extends Transform {
             throw new TarError(
               `entry ${JSON.stringify(h.path)}: only regular files and directories are accepted`,
             );
-          if (h.kind === 'file') this.files++;
+          if (h.kind === 'file') {
+            this.files++;
+            this.extractedBytes += h.size;
+            if (this.extractedBytes > ARCHIVE_LIMITS.maxTotalBytes)
+              throw new TarError(`more than ${ARCHIVE_LIMITS.maxTotalBytes} bytes once extracted`);
+          }
         },
       });
       this.gunzip = createGunzip();
