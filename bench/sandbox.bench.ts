@@ -20,7 +20,7 @@
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +39,20 @@ function spawnTrue(file: string, args: string[]): Promise<void> {
 
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+
+/**
+ * CPU milliseconds used so far by this process and its reaped descendants (/proc/self/stat utime,
+ * stime, cutime, cstime): the work a step costs, which unlike its latency does not depend much on how
+ * busy the machine is.
+ */
+function cpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields 14-17 of proc(5), counted from the state (field 3) here
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(f[i]), 0);
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+const TICKS_PER_SECOND = 100;
 
 async function timeMs(fn: () => Promise<unknown>): Promise<number> {
   const t0 = process.hrtime.bigint();
@@ -122,16 +136,25 @@ async function main(): Promise<void> {
     ];
     for (let w = 0; w < WARMUP; w++) for (const [, fn] of steps) await fn();
     const samples = steps.map(() => [] as number[]);
-    for (let k = 0; k < n; k++) for (const [j, [, fn]] of steps.entries()) samples[j].push(await timeMs(fn));
+    const cpu = steps.map(() => 0);
+    for (let k = 0; k < n; k++)
+      for (const [j, [, fn]] of steps.entries()) {
+        const c0 = cpuMs();
+        samples[j].push(await timeMs(fn));
+        cpu[j] += cpuMs() - c0;
+      }
     samples.forEach((s) => s.sort((a, b) => a - b));
 
-    const row = (label: string, s: number[]) =>
-      `${label.padEnd(40)} ${quantile(s, 0.5).toFixed(2).padStart(8)} ${quantile(s, 0.95).toFixed(2).padStart(8)}`;
+    const row = (label: string, s: number[], j: number) =>
+      `${label.padEnd(40)} ${quantile(s, 0.5).toFixed(2).padStart(8)} ${quantile(s, 0.95).toFixed(2).padStart(8)} ${(cpu[j] / n).toFixed(1).padStart(8)}`;
     console.log(
       `sandbox start-to-exit of \`true\`, ${n} runs each (cgroups ${host.cgroups}: ${host.cgroupControllers.join(', ') || 'none'}; seccomp ${host.seccomp ? 'on' : 'off'}; user ${host.user?.name ?? 'current'})`,
     );
-    console.log(`${'step'.padEnd(40)} ${'median'.padStart(8)} ${'p95'.padStart(8)}   (ms)`);
-    steps.forEach(([label], j) => console.log(row(label, samples[j])));
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    console.log(
+      `${'step'.padEnd(40)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'CPU/run'.padStart(8)}   (ms; load average ${load})`,
+    );
+    steps.forEach(([label], j) => console.log(row(label, samples[j], j)));
     const over = (j: number, q: number) => quantile(samples[j], q) - quantile(samples[0], q);
     for (const j of [2, 3])
       console.log(
