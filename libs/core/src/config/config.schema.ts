@@ -79,14 +79,14 @@ export const configSchema = z.object({
   CATALOG_CACHE_SECONDS: int(0, 600).default(2),
   // POST /evaluation/score requests per user per minute
   EVALUATION_SCORE_CHECKS_PER_MINUTE: int(1, 10_000).default(30),
-  // sandbox runtime (docs/sandbox-runtime.md, docs/kubernetes-driver.md)
+  // sandbox runtime (docs/sandbox-runtime.md)
   SANDBOX_DRIVER: z.enum(['bwrap', 'kubernetes']).default('bwrap'),
   SANDBOX_USER: z
     .string()
     .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a system account name')
     .refine((v) => v !== 'root', 'must not be root')
     .default('sbx'),
-  // unset = DATA_DIR/sandbox; its parents must be searchable by others (the sandbox user reaches its mounts)
+  // unset = DATA_DIR/sandbox; may stay private (inputs are bound in a private mount namespace)
   SANDBOX_WORK_DIR: z.string().optional(),
   SANDBOX_TMP_MB: int(1, 65536).default(64),
   SANDBOX_K8S_NAMESPACE: z
