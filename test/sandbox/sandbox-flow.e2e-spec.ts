@@ -224,6 +224,28 @@ describe('sandbox flow: grants, runs, airlock (e2e)', () => {
     expect(await auditCount(id, 'export.decision')).toBe(1);
   });
 
+  it('releases several files as one zip', async () => {
+    const res = await exportReq(run.id, ['summary.csv', 'views.json']).expect(201);
+    expect(res.body.status).toBe('pending_review');
+    expect((await decide(res.body.id, w.cast.steward, true).expect(200)).body.status).toBe('released');
+    const zip = await t.http
+      .get(`${API}/exports/${res.body.id}/download`)
+      .set(w.cast.ent1.auth)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(zip.headers['content-type']).toBe('application/zip');
+    const body = zip.body as Buffer;
+    expect(body.subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+    const summary = await outputText(t, run.id, 'summary.csv');
+    expect(body.includes(Buffer.from(summary))).toBe(true); // stored entries: the bytes are in the archive
+    expect(body.includes(Buffer.from('views.json'))).toBe(true);
+  });
+
   it('flags exports with raw rows, resident IDs, phone numbers or small cells; flagged ones cannot be approved', async () => {
     const failed = async (paths: string[]) => {
       const res = await exportReq(run.id, paths).expect(201);
