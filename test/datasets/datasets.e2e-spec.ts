@@ -273,6 +273,8 @@ describe('datasets (e2e)', () => {
       expect((await uploadVersion(t, steward2, datasetId, hotlineCsv(1)).expect(403)).body.code).toBe(
         'FORBIDDEN',
       );
+      const denied = await audit(datasetId, 'authz.denied');
+      expect(denied.some((e) => e.actorId === steward2.id && e.outcome === 'denied')).toBe(true);
       await uploadVersion(t, govSameOrg, datasetId, hotlineCsv(1)).expect(403);
       await uploadVersion(t, cast.ent1, datasetId, hotlineCsv(1)).expect(403);
       // a closed dataset of another organization does not exist for them
