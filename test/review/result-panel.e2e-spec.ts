@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScoringService as EvaluationScoring } from '@aihub/evaluation';
 import { nameVariants } from '@aihub/review/services/blind';
-import { PublicitiesService, ScenarioEntity } from '@aihub/scenarios';
+import { PublicitiesService, PublicityEntity, ScenarioEntity } from '@aihub/scenarios';
 import { createTestApp, TestApp, TestUser } from '../utils/test-app';
 import { auditActions, Cast, createCast } from '../scenarios/lifecycle-fixtures';
 import { labelPredictions, labelTruth, phaseBody } from '../evaluation/evaluation-fixtures';
@@ -49,9 +49,15 @@ describe('result panels and published results (e2e)', () => {
   };
   const status = async () =>
     (await t.dataSource.getRepository(ScenarioEntity).findOneByOrFail({ id: scenarioId })).status;
+  /**
+   * Closes the publicity as its timer would at endsAt. Another suite moving its own clock may sweep the
+   * shared database first (same effect, same outcome), so the answer is read back from the row.
+   */
   const passPublicity = async (id: string) => {
     const p = await t.http.get(`/api/v1/publicities/${id}`).expect(200);
-    return t.get(PublicitiesService).closeIfDue(id, new Date(Date.parse(p.body.endsAt) + 1000));
+    await t.get(PublicitiesService).closeIfDue(id, new Date(Date.parse(p.body.endsAt) + 1000));
+    const row = await t.dataSource.getRepository(PublicityEntity).findOneByOrFail({ id });
+    return { closed: row.status === 'closed', outcome: row.outcome };
   };
 
   beforeAll(async () => {
