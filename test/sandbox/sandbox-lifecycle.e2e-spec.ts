@@ -33,7 +33,8 @@ describe('sandboxes, grants and runs: lifecycle and authorization (e2e)', () => 
   let w: SandboxWorld;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // a small log cap, so that truncation is visible
+    t = await createTestApp({ env: { SANDBOX_LOG_MAX_KB: '4' } });
     w = await awardedSandbox(t, 30);
   });
   afterAll(() => t.close());
@@ -317,6 +318,23 @@ describe('sandboxes, grants and runs: lifecycle and authorization (e2e)', () => 
       exitCode: 3,
       reason: 'exited with code 3',
     });
+
+    // the log is capped (SANDBOX_LOG_MAX_KB) and the run says so
+    const chatty = await submitRun(
+      t,
+      w.cast.ent1,
+      w.sandboxId,
+      tarGz({ 'c.py': 'for i in range(2000):\n    print("line", i)\n' }),
+      ['python3', 'c.py'],
+    ).expect(202);
+    expect(await t.get(RunExecutor).execute(chatty.body.id)).toBe('succeeded');
+    expect((await t.http.get(`${API}/runs/${chatty.body.id}`).set(w.cast.ent1.auth)).body.logTruncated).toBe(
+      true,
+    );
+    const capped = (await t.http.get(`${API}/runs/${chatty.body.id}/logs`).set(w.cast.ent1.auth).expect(200))
+      .text;
+    expect(capped.startsWith('line 0\nline 1\n')).toBe(true);
+    expect(Buffer.byteLength(capped)).toBeLessThanOrEqual(4096);
 
     // the sandbox quota applies: wall clock and memory (lowered for the test, restored after)
     const repo = t.dataSource.getRepository(SandboxEntity);
