@@ -218,6 +218,24 @@ describe('application panels (e2e)', () => {
           eligibleExperts: 2,
         }),
       ]);
+      // an open (non-blind) panel names the companies to its experts
+      const open = await t.http
+        .get(`/api/v1/panels/${small.body.id}/assignments`)
+        .set(experts[2].auth)
+        .expect(200);
+      expect(open.body.blind).toBe(false);
+      expect(
+        open.body.items.find((i: { subjectId: string }) => i.subjectId === ent1Subject.id).organization,
+      ).toEqual({
+        id: cast.ent1.organizationId,
+        name: apps[0].orgName,
+      });
+      const openSubject = await t.http
+        .get(`/api/v1/panels/${small.body.id}/subjects/${ent1Subject.id}`)
+        .set(experts[2].auth)
+        .expect(200);
+      expect(openSubject.body.proposal).toContain(apps[0].orgName);
+      expect(openSubject.body.attachments[0].name).toBe(apps[0].fileName);
       const listed = await t.http
         .get(`/api/v1/panels?scenarioId=${scenarioId}`)
         .set(cast.operator.auth)
