@@ -27,6 +27,8 @@ export interface FingerprintRecord {
 }
 
 const CACHE_ENTRIES = 16;
+/** sets are 8 bytes a row: bound the memory they keep, not only their number */
+const CACHE_BYTES = 256 * 1024 * 1024;
 
 /**
  * Row fingerprints of dataset versions for the airlock and log redaction: every data row, normalized
@@ -112,7 +114,14 @@ export class FingerprintService {
   private remember(versionId: string, value: { set: FingerprintSet; directColumns: string[] }): void {
     this.cache.delete(versionId);
     this.cache.set(versionId, value);
-    while (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+    let bytes = 0;
+    for (const v of this.cache.values()) bytes += v.set.size * 8;
+    // oldest first; the newest set stays even when it alone is over the budget
+    while (this.cache.size > 1 && (this.cache.size > CACHE_ENTRIES || bytes > CACHE_BYTES)) {
+      const oldest = this.cache.keys().next().value!;
+      bytes -= this.cache.get(oldest)!.set.size * 8;
+      this.cache.delete(oldest);
+    }
   }
 
   private toRecord(row: DatasetFingerprintEntity): FingerprintRecord {
