@@ -115,7 +115,7 @@ export async function createSandboxFixture({ reachable = false } = {}): Promise<
       };
     },
     async close() {
-      await driver.drain();
+      await driver.close();
       await rm(base, { recursive: true, force: true });
     },
   };

@@ -34,6 +34,7 @@ import {
   untrustedPathReason,
 } from './host-tools';
 import { buildSeccompFilter } from './seccomp-filter';
+import { UmountHelper } from './umount-helper';
 
 const MiB = 1024 * 1024;
 /** Host-wide RLIMIT_NPROC of the sandbox user when a pids cgroup bounds each run (runs share the uid). */
@@ -89,6 +90,7 @@ interface HostState extends BwrapHostInfo {
   seccompFile: string | null;
   stageRoot: string;
   mountRoot: string | null;
+  umounter: UmountHelper | null;
   /** The sandbox user can reach the staging folder by path (its parents are searchable by others). */
   stageReachable: boolean;
   layout: HostLayout;
@@ -238,6 +240,7 @@ export class BwrapDriver implements RuntimeDriver {
       seccompFile,
       stageRoot,
       mountRoot,
+      umounter: root ? new UmountHelper(tools.umount!) : null,
       stageReachable,
       layout: await detectHostLayout(),
     };
@@ -551,6 +554,13 @@ export class BwrapDriver implements RuntimeDriver {
     while (this.pendingCleanups.size) await Promise.all([...this.pendingCleanups]);
   }
 
+  /** drain(), then ends the unmount helper (the driver restarts it when used again). */
+  async close(): Promise<void> {
+    await this.drain();
+    const state = await this.ready?.catch(() => undefined);
+    state?.umounter?.close();
+  }
+
   /** Waits for the sandbox to end, enforcing the wall clock, cancellation and (non-root) the disk quota. */
   private supervise(
     child: ChildProcess,
@@ -685,15 +695,11 @@ export class BwrapDriver implements RuntimeDriver {
   private async removeStage(state: HostState, stageDir: string): Promise<void> {
     const st = await stat(stageDir).catch(() => null);
     if (!st) return;
-    if (state.root && state.tools.umount) {
+    if (state.root && state.umounter) {
       const parent = await stat(state.stageRoot);
       if (st.dev !== parent.dev) {
-        const r = await execTool(state.tools.umount, [stageDir]);
-        if (r.code !== 0) {
-          const lazy = await execTool(state.tools.umount, ['-l', stageDir]);
-          if (lazy.code !== 0)
-            throw new Error(`umount ${stageDir}: ${r.stderr.trim() || lazy.stderr.trim()}`);
-        }
+        const r = await state.umounter!.unmount(stageDir);
+        if (r.code !== 0) throw new Error(`umount ${stageDir}: ${r.stderr.trim() || `exit ${r.code}`}`);
       }
       await rmdir(stageDir);
     } else {
