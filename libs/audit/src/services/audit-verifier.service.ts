@@ -17,6 +17,8 @@ import {
 import { CheckpointSigner } from './checkpoint-signer.service';
 import { CheckpointRow, LedgerStore } from './ledger-store.service';
 
+/** chunks read ahead of the one being hashed */
+const READ_AHEAD = 3;
 /** suspect entries examined per round trip */
 const EXAMINE_BATCH = 2000;
 
@@ -225,11 +227,19 @@ export class AuditVerifier {
     const inner = new Map<number, Buffer | null>();
     const chunkRoots: Buffer[] = [];
     const chunks = Math.ceil(size / chunkSize);
-    let next = chunks > 0 ? this.readChunk(0, size) : undefined;
+    // reads run READ_AHEAD chunks ahead of the hashing (PostgreSQL packs while this process hashes)
+    const reads: Promise<{ leaves: Buffer; nodes: Buffer }>[] = [];
+    const readFrom = (c: number) => {
+      if (c >= chunks) return;
+      const read = this.readChunk(c, size);
+      read.catch(() => undefined); // awaited in its turn
+      reads[c] = read;
+    };
+    for (let c = 0; c < READ_AHEAD; c++) readFrom(c);
     for (let c = 0; c < chunks; c++) {
-      const { leaves: packed, nodes } = await next!;
-      next = c + 1 < chunks ? this.readChunk(c + 1, size) : undefined;
-      next?.catch(() => undefined); // awaited on the next turn
+      const { leaves: packed, nodes } = await reads[c];
+      delete reads[c];
+      readFrom(c + READ_AHEAD);
       const start = c * chunkSize;
       const count = Math.min(chunkSize, size - start);
       const leaves = this.placeLeaves(packed, start, count, replaced, pass.gaps);
