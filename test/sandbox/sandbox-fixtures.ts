@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { Clock } from '@aihub/core';
 import { residentIdCheckCharacter } from '@aihub/datasets';
-import { RunExecutor, SandboxProvisioningService } from '@aihub/sandbox';
+import { RunExecutor, SandboxEntity, SandboxProvisioningService } from '@aihub/sandbox';
 import { PublicitiesService, PublicityEntity, SandboxProvisionRequestEntity } from '@aihub/scenarios';
 import { Bucket, OBJECT_STORAGE, ObjectStorage } from '@aihub/storage';
 import {
@@ -140,7 +140,12 @@ export interface SandboxWorld {
  * The real path to a sandbox: published scenario → application → formal check → close → award →
  * publicity passes (clock moved past its end) → the provision request is consumed.
  */
-export async function awardedSandbox(t: TestApp, sandboxDays = 30): Promise<SandboxWorld> {
+export async function awardedSandbox(
+  t: TestApp,
+  sandboxDays = 30,
+  /** how the provision request is consumed: here, or by someone else (a worker) within the deadline */
+  provision: 'here' | { waitMs: number } = 'here',
+): Promise<SandboxWorld> {
   const cast = await createCast(t);
   const [steward2, otherSteward] = await Promise.all([
     t.createUser(['data_steward'], await orgOf(t, cast.steward)),
@@ -165,7 +170,14 @@ export async function awardedSandbox(t: TestApp, sandboxDays = 30): Promise<Sand
   const request = await t.dataSource
     .getRepository(SandboxProvisionRequestEntity)
     .findOneByOrFail({ applicationId: app.id });
-  const sandboxId = await t.get(SandboxProvisioningService).provisionRequest(request.id);
+  let sandboxId: string | null = null;
+  if (provision === 'here') sandboxId = await t.get(SandboxProvisioningService).provisionRequest(request.id);
+  else
+    for (const until = Date.now() + provision.waitMs; !sandboxId && Date.now() < until;) {
+      const row = await t.dataSource.getRepository(SandboxEntity).findOneBy({ applicationId: app.id });
+      if (row) sandboxId = row.id;
+      else await new Promise((r) => setTimeout(r, 100));
+    }
   if (!sandboxId) throw new Error('no sandbox provisioned');
   return { cast, steward2, otherSteward, sandboxId, applicationId: app.id, scenarioId: scenario.id };
 }
