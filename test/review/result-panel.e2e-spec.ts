@@ -208,14 +208,26 @@ describe('result panels and published results (e2e)', () => {
       .set(cast.operator.auth)
       .send({ weights: { metric: 0, expert: 0 } })
       .expect(400);
-    const res = await t.http
+    const published = await t.http
       .post(`/api/v1/scenarios/${scenarioId}/results/publish`)
       .set(cast.operator.auth)
       .send({ weights: { metric: 0.6, expert: 0.4 } })
       .expect(200);
     expect(await status()).toBe('evaluating');
-    publicityId = res.body.publicityId;
-    expect(res.body.status).toBe('publicity');
+    // the answer is the publicity (as for the award proposal); the ranking is at GET …/results
+    expect(published.body).toMatchObject({ kind: 'results', status: 'open', scenarioId });
+    expect(
+      published.body.subjects.map((s: { objectId: string; rank: number }) => [s.objectId, s.rank]),
+    ).toEqual([
+      [apps[0].id, 1],
+      [apps[1].id, 2],
+    ]);
+    publicityId = published.body.id;
+    const res = await t.http
+      .get(`/api/v1/scenarios/${scenarioId}/results`)
+      .set(cast.operator.auth)
+      .expect(200);
+    expect(res.body).toMatchObject({ status: 'publicity', publicityId });
     // ent1 predicted perfectly (normalized 100), ent2 did not (normalized 0):
     // ent1 = 0.6 × 100 + 0.4 × 60 = 84, ent2 = 0.6 × 0 + 0.4 × 90 = 36
     expect(
@@ -275,8 +287,8 @@ describe('result panels and published results (e2e)', () => {
       .set(cast.operator.auth)
       .send({ weights: { metric: 0.6, expert: 0.4 } })
       .expect(200);
-    expect(again.body.publicityId).not.toBe(publicityId);
-    publicityId = again.body.publicityId;
+    expect(again.body.id).not.toBe(publicityId);
+    publicityId = again.body.id;
   });
 
   it('concludes the scenario when the publicity passes: results public, private scores revealed', async () => {

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import { Actor, AuthenticatedActor, CurrentActor, CurrentUser, Policy, Public } from '@aihub/authz';
 import { UuidParamPipe } from '@aihub/core';
+import { PublicityView } from '@aihub/scenarios';
 import { PublishResultsDto, ScenarioResultView } from '../dto/results.dto';
 import { ResultReportService } from '../report/result-report.service';
 import { ResultsPublicationService } from '../services/results-publication.service';
@@ -32,10 +33,12 @@ export class ResultsController {
   @ApiBearerAuth()
   @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED' })
   @ApiOkResponse({
-    type: ScenarioResultView,
+    type: PublicityView,
     description:
       'Combines the normalized private metric score and the expert aggregate with the given weights and opens a ' +
-      '`results` publicity (公示). When it passes, the scenario is concluded and the results public.',
+      '`results` publicity (公示) whose subjects carry rank, finalScore and expertScore; the full ranking is at ' +
+      'GET /scenarios/:id/results (operators at once, everyone once published). When the publicity passes, the ' +
+      'scenario is concluded and the private leaderboard scores revealed.',
   })
   @ApiForbiddenResponse({ description: 'not an operator' })
   @ApiNotFoundResponse({ description: 'SCENARIO_NOT_FOUND' })
@@ -47,7 +50,7 @@ export class ResultsController {
     @CurrentUser() actor: AuthenticatedActor,
     @Param('id', UuidParamPipe) id: string,
     @Body() dto: PublishResultsDto,
-  ): Promise<ScenarioResultView> {
+  ): Promise<PublicityView> {
     return this.results.publish(actor, id, dto);
   }
 

@@ -7,6 +7,7 @@ import { Clock, InvalidStateError, NotFoundError, ValidationFailedError } from '
 import {
   LifecycleAccess,
   PublicitiesService,
+  PublicityView,
   PublicityEntity,
   ScenarioEntity,
   ScenarioTransitionsService,
@@ -44,15 +45,16 @@ export class ResultsPublicationService implements OnModuleInit {
     this.publicities.registerCompletion('results', (manager, publicity) => this.complete(manager, publicity));
   }
 
+  /** Opens the results publicity and answers it (like the award proposal); the ranking is at GET …/results. */
   async publish(
     actor: AuthenticatedActor,
     scenarioId: string,
     dto: PublishResultsDto,
-  ): Promise<ScenarioResultView> {
+  ): Promise<PublicityView> {
     const { metric, expert } = dto.weights;
     if (metric + expert <= 0)
       throw new ValidationFailedError([{ field: 'weights', message: 'the weights must not both be 0' }]);
-    const id = await this.dataSource.transaction(async (manager) => {
+    const publicityId = await this.dataSource.transaction(async (manager) => {
       const row = await this.transitions.lock(manager, scenarioId);
       const scenario = await this.access.authorize(actor, 'read', 'Scenario', row, scenarioId);
       if (scenario.status !== 'evaluating' && scenario.status !== 'awarded')
@@ -120,9 +122,9 @@ export class ResultsPublicationService implements OnModuleInit {
           })),
         },
       });
-      return result.id;
+      return publicity.id;
     });
-    return this.view(await this.dataSource.getRepository(ScenarioResultEntity).findOneByOrFail({ id }));
+    return this.publicities.get(actor, publicityId);
   }
 
   /** Public once published; operators and auditors also see it during its publicity. */
