@@ -318,6 +318,15 @@ async function latencyBench() {
     console.log(
       `\nsubmission → scored, 10k-row macro_f1 files through api + outbox + BullMQ + worker (n=${times.length}): p50 ${f(pct(50), 0)} ms, p95 ${f(pct(95), 0)} ms, max ${f(times[times.length - 1], 0)} ms (target p50 < 300 ms)`,
     );
+    // where the time goes: commit → relay → worker start → scored (database timestamps)
+    const [b]: Record<string, string>[] = await ds.query(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM o.dispatched_at - s.created_at) * 1000) AS relay_ms,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.scored_at - o.dispatched_at) * 1000) AS queue_and_scoring_ms
+         FROM submissions s JOIN outbox o ON o.job_id = 'scoring.submission/' || s.id::text`,
+    );
+    console.log(
+      `  medians: created → enqueued by the relay ${f(Number(b.relay_ms), 0)} ms; enqueued → scored (BullMQ pickup + scoring + commit) ${f(Number(b.queue_and_scoring_ms), 0)} ms; the rest is upload, HTTP and polling`,
+    );
   } finally {
     await worker.close();
     await app.close();

@@ -165,6 +165,22 @@ export class ScoringService {
     }
   }
 
+  /** After the last failed attempt (infrastructure, not the file): `failed` with SCORING_UNAVAILABLE. */
+  async giveUp(submissionId: string): Promise<void> {
+    const submission = await this.dataSource
+      .getRepository(SubmissionEntity)
+      .findOne({ where: { id: submissionId } });
+    if (!submission || submission.status === 'scored' || submission.status === 'failed') return;
+    await this.record(submission, {
+      status: 'failed',
+      error: {
+        code: 'SCORING_UNAVAILABLE',
+        detail:
+          'The platform could not score this submission after several attempts; it does not count against your quota. Please submit again later.',
+      },
+    });
+  }
+
   private async record(submission: SubmissionEntity, outcome: ScoringOutcome): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       if (!(await claimOnce(manager, `${ScoreSubmissionJob.name}:${submission.id}`))) return;
