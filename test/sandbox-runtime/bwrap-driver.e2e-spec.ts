@@ -200,7 +200,10 @@ describe('BwrapDriver (real bubblewrap)', () => {
     expect(await mountsBelow(work)).toEqual([]);
     expect(await readdir(join(work, 'stage'))).toEqual([]);
     const runCgroups = await readdir('/sys/fs/cgroup/memory/aihub').catch(() => [] as string[]);
-    expect(runCgroups.filter((n) => n.includes(`.${process.pid}.`))).toEqual([]);
+    const ours = runCgroups.filter((n) => n.includes(`.${process.pid}.`));
+    // only the one spare prepared for the next run (created ahead: cgroup creation is slow)
+    expect(ours.filter((n) => !n.startsWith('spare.'))).toEqual([]);
+    expect(ours.filter((n) => n.startsWith('spare.')).length).toBeLessThanOrEqual(1);
     // the fixed mount points stay empty on the host: the binds live in each run's own namespace
     expect(await readdir('/run/aihub-sandbox/code')).toEqual([]);
     expect(await readdir('/run/aihub-sandbox/output')).toEqual([]);

@@ -21,7 +21,14 @@ import { MAX_MOUNTS, validateRunSpec, ValidRunSpec } from '../run-spec.validatio
 import { RunHooks, RunResult, RunSpec, RunStatus, RuntimeDriver } from '../runtime-driver.port';
 import { SandboxRuntimeError } from '../runtime.errors';
 import { BwrapPlan, HostLayout, MOUNT_POINTS, Rlimits, WRAPPER_EXIT, wrapperCommand } from './bwrap-command';
-import { CgroupManager, CgroupStats, detectCgroups, parseMountInfo, RunCgroup } from './cgroups';
+import {
+  CgroupLimits,
+  CgroupManager,
+  CgroupStats,
+  detectCgroups,
+  parseMountInfo,
+  RunCgroup,
+} from './cgroups';
 import { copyOutTree } from './copy-out';
 import { detectHostLayout } from './host-layout';
 import {
@@ -48,6 +55,8 @@ const CGROUP_EMPTY_TIMEOUT_MS = 5000;
 const STDERR_TAIL_BYTES = 4096;
 const DISK_POLL_MS = 500;
 const DEFAULT_MOUNT_ROOT = '/run/aihub-sandbox';
+/** Limits of a spare cgroup until a run takes it (nothing can join it before). */
+const SPARE_LIMITS: CgroupLimits = { memoryBytes: 16 * 1024 * 1024, pids: 1 };
 /** Per process, shared by every driver instance: run names (cgroups, staging) never collide. */
 let runSeq = 0;
 
@@ -146,6 +155,7 @@ export class BwrapDriver implements RuntimeDriver {
   private readonly logger: SandboxLogger;
   private ready?: Promise<HostState>;
   private readonly pendingCleanups = new Set<Promise<void>>();
+  private spare: Promise<RunCgroup | null> | null = null;
 
   constructor(private readonly options: BwrapDriverOptions) {
     this.logger = options.logger ?? new Logger('BwrapDriver');
@@ -348,7 +358,7 @@ export class BwrapDriver implements RuntimeDriver {
     const notes: string[] = [];
     const stageDir = join(state.stageRoot, name);
     let cgroup: RunCgroup | null = null;
-    let cgroupDestroyed = false;
+    let cgroupEmptied = false;
     let failure: unknown = null;
 
     try {
@@ -378,11 +388,7 @@ export class BwrapDriver implements RuntimeDriver {
 
       const memoryBytes = (limits.memoryMb + limits.diskMb) * MiB + 2 * tmpBytes;
       try {
-        cgroup = await state.cgroupManager.create(name, {
-          memoryBytes,
-          pids: limits.pids,
-          cpus: limits.cpus,
-        });
+        cgroup = await this.takeCgroup(state, name, { memoryBytes, pids: limits.pids, cpus: limits.cpus });
       } catch (err) {
         throw new SandboxRuntimeError(`cannot create the run's cgroup: ${(err as Error).message}`, {
           cause: err,
@@ -444,11 +450,12 @@ export class BwrapDriver implements RuntimeDriver {
       const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
       for (const fh of handles.splice(0)) await fh.close().catch(() => undefined);
 
-      const stats: CgroupStats | null = cgroup ? await cgroup.stats() : null;
+      let stats: CgroupStats | null = null;
       if (cgroup) {
         try {
-          await cgroup.destroy(CGROUP_EMPTY_TIMEOUT_MS);
-          cgroupDestroyed = true;
+          await cgroup.empty(CGROUP_EMPTY_TIMEOUT_MS);
+          cgroupEmptied = true;
+          stats = await cgroup.stats();
         } catch (err) {
           throw new SandboxRuntimeError(
             `processes of run ${spec.runId} survived it: ${(err as Error).message}`,
@@ -533,20 +540,51 @@ export class BwrapDriver implements RuntimeDriver {
       throw err;
     } finally {
       for (const fh of handles) await fh.close().catch(() => undefined);
-      if (cgroup && !cgroupDestroyed)
-        await cgroup.destroy(CGROUP_EMPTY_TIMEOUT_MS).catch((err: Error) => {
+      const runCgroup = cgroup;
+      if (runCgroup && !cgroupEmptied)
+        await runCgroup.empty(CGROUP_EMPTY_TIMEOUT_MS).catch((err: Error) => {
           this.logger.error(`run ${name}: cgroup cleanup failed: ${err.message}`);
         });
-      // the result does not wait for the /output tmpfs to be unmounted (a process spawn, the largest
-      // single cost of a short run): the run's processes are gone and its outputs copied by now.
-      // drain() waits for these; a crashed worker's leftovers are swept at the next start.
-      const cleanup = this.removeStage(state, stageDir).catch((err: Error) => {
-        this.logger.error(`run ${name}: /output staging cleanup failed: ${err.message}`);
-      });
+      // the result does not wait for the /output tmpfs to be unmounted (a process spawn) nor for the
+      // cgroups to be removed (slow in the kernel): the run's processes are gone (the cgroups are
+      // empty) and its outputs copied by now. drain() waits for these; a crashed worker's leftovers
+      // are swept at the next start.
+      const cleanup = Promise.all([
+        this.removeStage(state, stageDir).catch((err: Error) => {
+          this.logger.error(`run ${name}: /output staging cleanup failed: ${err.message}`);
+        }),
+        runCgroup?.remove().catch((err: Error) => {
+          this.logger.error(`run ${name}: cgroup removal failed: ${err.message}`);
+        }),
+      ]).then(() => undefined);
       this.pendingCleanups.add(cleanup);
       void cleanup.finally(() => this.pendingCleanups.delete(cleanup));
       if (failure) await cleanup;
     }
+  }
+
+  /**
+   * A cgroup for a run: the spare created after the previous run (creating cgroups, memory ones above
+   * all, is the slowest step of a short run), else a new one; then the next spare is prepared in the
+   * background. Spares are named `spare.<pid>.<seq>` and swept like run cgroups after a crash.
+   */
+  private async takeCgroup(state: HostState, name: string, limits: CgroupLimits): Promise<RunCgroup | null> {
+    const spare = this.spare;
+    this.spare = null;
+    let cgroup = spare ? await spare.catch(() => null) : null;
+    if (cgroup) await cgroup.setLimits(limits);
+    else cgroup = await state.cgroupManager.create(name, limits);
+    // another run may have prepared one while this one waited: never replace (leak) it
+    if (cgroup && !this.spare) {
+      const next = state.cgroupManager
+        .create(`spare.${process.pid}.${++runSeq}`, SPARE_LIMITS)
+        .catch((err: Error) => {
+          this.logger.warn(`could not prepare a spare cgroup: ${err.message}`);
+          return null;
+        });
+      this.spare = next;
+    }
+    return cgroup;
   }
 
   /** Waits until the staging of every finished run is unmounted and removed (tests, shutdown). */
@@ -557,6 +595,9 @@ export class BwrapDriver implements RuntimeDriver {
   /** drain(), then ends the unmount helper (the driver restarts it when used again). */
   async close(): Promise<void> {
     await this.drain();
+    const spare = await this.spare?.catch(() => null);
+    this.spare = null;
+    await spare?.remove().catch(() => undefined);
     const state = await this.ready?.catch(() => undefined);
     state?.umounter?.close();
   }

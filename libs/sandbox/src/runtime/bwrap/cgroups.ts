@@ -36,7 +36,13 @@ export interface RunCgroup {
   pids(): Promise<number[]>;
   /** SIGKILL every process in the run (except `keep`), through cgroup.kill where the kernel has it. */
   killAll(keep?: number): Promise<void>;
-  /** Waits for the run to be empty (killing stragglers), then removes the directories. */
+  /** Sets (or changes, before anything joined) the limits. */
+  setLimits(limits: CgroupLimits): Promise<void>;
+  /** Waits for the run to be empty, killing stragglers; throws when processes survive `timeoutMs`. */
+  empty(timeoutMs: number): Promise<void>;
+  /** Removes the (empty) directories. */
+  remove(): Promise<void>;
+  /** empty() then remove(). */
   destroy(timeoutMs: number): Promise<void>;
 }
 
@@ -158,17 +164,28 @@ abstract class BaseRunCgroup implements RunCgroup {
     for (const pid of await this.pids()) if (pid !== keep) killPid(pid);
   }
 
-  async destroy(timeoutMs: number): Promise<void> {
+  abstract setLimits(limits: CgroupLimits): Promise<void>;
+
+  async empty(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const left = await this.pids();
-      if (left.length === 0) break;
+      if (left.length === 0) return;
       if (Date.now() > deadline)
         throw new Error(`cgroup ${this.name} still has processes ${left.join(', ')} after ${timeoutMs} ms`);
       left.forEach(killPid);
       await sleep(5);
     }
-    await Promise.all(this.dirs.map((dir) => removeDir(dir, deadline + 2000)));
+  }
+
+  async remove(): Promise<void> {
+    const deadline = Date.now() + 5000;
+    await Promise.all(this.dirs.map((dir) => removeDir(dir, deadline)));
+  }
+
+  async destroy(timeoutMs: number): Promise<void> {
+    await this.empty(timeoutMs);
+    await this.remove();
   }
 }
 
@@ -187,6 +204,29 @@ class V1RunCgroup extends BaseRunCgroup {
     this.procsFiles = this.dirs.map((d) => join(d, 'cgroup.procs'));
     this.enforcesMemory = !!dirOf.memory;
     this.enforcesPids = !!dirOf.pids;
+  }
+
+  async setLimits(limits: CgroupLimits): Promise<void> {
+    const { memory, pids, cpu } = this.dirOf;
+    // memsw (only with swap accounting) must stay >= the limit: raise it first, then set it equal
+    const memsw = () =>
+      writeFile(join(memory!, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes)).catch(
+        () => undefined,
+      );
+    await Promise.all([
+      memory &&
+        memsw()
+          .then(() => writeFile(join(memory, 'memory.limit_in_bytes'), String(limits.memoryBytes)))
+          .then(memsw),
+      pids && writeFile(join(pids, 'pids.max'), String(limits.pids)),
+      cpu &&
+        writeFile(join(cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US)).then(() =>
+          writeFile(
+            join(cpu, 'cpu.cfs_quota_us'),
+            limits.cpus ? String(Math.max(1000, Math.round(limits.cpus * CFS_PERIOD_US))) : '-1',
+          ),
+        ),
+    ]);
   }
 
   async stats(): Promise<CgroupStats> {
@@ -215,13 +255,29 @@ class V2RunCgroup extends BaseRunCgroup {
   constructor(
     name: string,
     private readonly dir: string,
-    controllers: string[],
+    private readonly controllers: string[],
   ) {
     super(name);
     this.dirs = [dir];
     this.procsFiles = [join(dir, 'cgroup.procs')];
     this.enforcesMemory = controllers.includes('memory');
     this.enforcesPids = controllers.includes('pids');
+  }
+
+  async setLimits(limits: CgroupLimits): Promise<void> {
+    const has = (c: string) => this.controllers.includes(c);
+    await Promise.all([
+      has('memory') &&
+        writeFile(join(this.dir, 'memory.max'), String(limits.memoryBytes)).then(() =>
+          writeFile(join(this.dir, 'memory.swap.max'), '0').catch(() => undefined),
+        ),
+      has('pids') && writeFile(join(this.dir, 'pids.max'), String(limits.pids)),
+      has('cpu') &&
+        writeFile(
+          join(this.dir, 'cpu.max'),
+          limits.cpus ? `${Math.max(1000, Math.round(limits.cpus * CFS_PERIOD_US))} ${CFS_PERIOD_US}` : 'max',
+        ),
+    ]);
   }
 
   async stats(): Promise<CgroupStats> {
@@ -261,36 +317,20 @@ class V1Manager implements CgroupManager {
     for (const [controller, root] of Object.entries(this.roots) as [keyof typeof this.roots, string][])
       dirOf[controller] = join(root, PARENT, name);
     const dirs = [...new Set(Object.values(dirOf))];
-    // one hierarchy per controller: created and configured in parallel (this is on every run's path)
+    // one hierarchy per controller: created in parallel (this is on a run's path when no spare is ready)
     const made = await Promise.allSettled(dirs.map((dir) => mkdir(dir)));
+    const cgroup = new V1RunCgroup(name, dirOf);
     try {
       const failed = made.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
-      await Promise.all([
-        dirOf.memory &&
-          writeFile(join(dirOf.memory, 'memory.limit_in_bytes'), String(limits.memoryBytes)).then(() =>
-            // no swap beyond the limit (the file exists only with swap accounting)
-            writeFile(join(dirOf.memory!, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes)).catch(
-              () => undefined,
-            ),
-          ),
-        dirOf.pids && writeFile(join(dirOf.pids, 'pids.max'), String(limits.pids)),
-        dirOf.cpu &&
-          limits.cpus &&
-          writeFile(join(dirOf.cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US)).then(() =>
-            writeFile(
-              join(dirOf.cpu!, 'cpu.cfs_quota_us'),
-              String(Math.max(1000, Math.round(limits.cpus! * CFS_PERIOD_US))),
-            ),
-          ),
-      ]);
+      await cgroup.setLimits(limits);
     } catch (err) {
       await Promise.all(
         dirs.filter((_, i) => made[i].status === 'fulfilled').map((dir) => rmdir(dir).catch(() => undefined)),
       );
       throw err;
     }
-    return new V1RunCgroup(name, dirOf);
+    return cgroup;
   }
 
   async sweep(isStale: (name: string) => boolean): Promise<string[]> {
@@ -322,22 +362,14 @@ class V2Manager implements CgroupManager {
   async create(name: string, limits: CgroupLimits): Promise<RunCgroup> {
     const dir = join(this.parent, name);
     await mkdir(dir);
+    const cgroup = new V2RunCgroup(name, dir, this.controllers);
     try {
-      if (this.controllers.includes('memory')) {
-        await writeFile(join(dir, 'memory.max'), String(limits.memoryBytes));
-        await writeFile(join(dir, 'memory.swap.max'), '0').catch(() => undefined);
-      }
-      if (this.controllers.includes('pids')) await writeFile(join(dir, 'pids.max'), String(limits.pids));
-      if (this.controllers.includes('cpu') && limits.cpus)
-        await writeFile(
-          join(dir, 'cpu.max'),
-          `${Math.max(1000, Math.round(limits.cpus * CFS_PERIOD_US))} ${CFS_PERIOD_US}`,
-        );
+      await cgroup.setLimits(limits);
     } catch (err) {
       await rmdir(dir).catch(() => undefined);
       throw err;
     }
-    return new V2RunCgroup(name, dir, this.controllers);
+    return cgroup;
   }
 
   async sweep(isStale: (name: string) => boolean): Promise<string[]> {
