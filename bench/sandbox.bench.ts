@@ -89,7 +89,7 @@ async function benchDriver(base: string, reachable: boolean) {
     if (result.status !== 'succeeded') throw new Error(`sandboxed true ended ${result.status}`);
     await rm(outputDir, { recursive: true, force: true });
   };
-  return { host, run };
+  return { host, run, close: () => driver.close() };
 }
 
 async function main(): Promise<void> {
@@ -163,6 +163,8 @@ async function main(): Promise<void> {
         }`,
       );
     if (over(2, 0.5) > TARGET_OVERHEAD_MS) process.exitCode = 1;
+    await privateLayout.close();
+    await openLayout.close();
   } finally {
     await rm(base, { recursive: true, force: true });
   }
