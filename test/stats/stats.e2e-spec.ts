@@ -16,10 +16,10 @@ import { StatsContributor, StatsContributorProvider, StatsCounters, StatsService
 import { createIsolatedEnvironment, type IsolatedEnvironment } from '../queue/isolated-environment';
 import { createTestApp, TestApp, uniqueSuffix } from '../utils/test-app';
 
-/** What a later lib (datasets) will do: mark a provider, and its counters appear. */
+/** A second provider of counters the datasets lib already provides: the registry must refuse it. */
 @StatsContributorProvider()
 @Injectable()
-class FakeDatasetStats implements StatsContributor {
+class ConflictingDatasetStats implements StatsContributor {
   readonly provides = ['datasets', 'datasetRows'] as const;
   async contribute(manager: EntityManager): Promise<Partial<StatsCounters>> {
     const [row] = await manager.query('SELECT 4 AS n');
@@ -77,9 +77,9 @@ describe('GET /stats (e2e, own database so the counts are exact)', () => {
       submissions: 0,
       generatedAt: expect.any(String),
     });
-    // counters no lib provides yet read 0 through the registry, not a hard-coded response
-    expect(t.get(StatsService).providedCounters).not.toEqual(
-      expect.arrayContaining(['datasets', 'sandboxRuns', 'submissions']),
+    // every counter comes from the lib that owns it, through the registry (not a hard-coded response)
+    expect(t.get(StatsService).providedCounters).toEqual(
+      expect.arrayContaining(['datasets', 'datasetRows', 'sandboxRuns', 'submissions', 'enterprises']),
     );
   });
 
@@ -194,19 +194,13 @@ describe('GET /stats (e2e, own database so the counts are exact)', () => {
     expect(plan.length).toBeGreaterThan(0);
   });
 
-  it('lets a later lib contribute counters by marking a provider', async () => {
-    const app = await createTestApp({
-      env: { ...isolated.env, STATS_CACHE_SECONDS: '0' },
-      providers: [FakeDatasetStats],
-    });
-    try {
-      const body = (await app.http.get('/api/v1/stats').expect(200)).body;
-      expect(body.datasets).toBe(4);
-      expect(body.datasetRows).toBe(123_456);
-      expect(body.batches).toBe(2);
-    } finally {
-      await app.close();
-    }
+  it('refuses to boot with two providers of the same counter', async () => {
+    await expect(
+      createTestApp({
+        env: { ...isolated.env, STATS_CACHE_SECONDS: '0' },
+        providers: [ConflictingDatasetStats],
+      }),
+    ).rejects.toThrow(/datasets is provided by both/);
   });
 
   it('caches the answer in Redis for STATS_CACHE_SECONDS', async () => {
