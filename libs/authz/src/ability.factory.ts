@@ -30,11 +30,6 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
     can('read', 'Dataset');
     can(['read', 'review'], 'Application');
     can(['read', 'review'], 'Objection');
-    // expert review: the pool, panels, every expert's assignments, result publication
-    can('manage', 'Expert');
-    can(['create', 'read', 'update', 'close'], 'Panel');
-    can('read', 'PanelAssignment');
-    can(['read', 'publish'], 'ScenarioResult');
     // sandboxes: provision, suspend/resume (review), decide extensions; read runs' unredacted logs (review);
     // review the exports of runs that mounted no dataset (no provider to ask)
     can(['create', 'read', 'review'], 'Sandbox');
@@ -42,6 +37,11 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
     can('read', ['DatasetGrant', 'SandboxExport']);
     can(['read', 'review'], 'SandboxRun');
     can(['read', 'review'], 'SandboxExportReview', { providerOrgId: null });
+    // expert review: the pool, panels, every expert's assignments, result publication
+    can('manage', 'Expert');
+    can(['create', 'read', 'update', 'close'], 'Panel');
+    can('read', 'PanelAssignment');
+    can(['read', 'publish'], 'ScenarioResult');
     // evaluation: specs, ground truth, closing phases; every submission (support)
     can(['read', 'update', 'close'], 'Evaluation');
     can('read', 'Submission');
@@ -53,8 +53,8 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
     can('verify', 'AuditLedger');
     can('read', ['Batch', 'Scenario', 'Application']);
     can('read', 'Dataset');
-    can('read', ['Expert', 'Panel', 'PanelAssignment', 'ScenarioResult']);
     can('read', ['Sandbox', 'SandboxExtension', 'DatasetGrant', 'SandboxRun', 'SandboxExport']);
+    can('read', ['Expert', 'Panel', 'PanelAssignment', 'ScenarioResult']);
     can('read', ['Evaluation', 'Submission']);
   },
   gov: ({ can }, user) => {

@@ -52,8 +52,8 @@ export interface AppConfig {
   lifecycle: { attachmentMaxBytes: number; applicationsPerBatch: number; publicityDays: number };
   stats: { cacheSeconds: number };
   catalog: { cacheSeconds: number };
-  review: { commentThreshold: number; reportFontPath: string | undefined };
   evaluation: { scoreChecksPerMinute: number };
+  review: { commentThreshold: number; reportFontPath: string | undefined };
   sandbox: {
     driver: RawConfig['SANDBOX_DRIVER'];
     user: string;
@@ -190,8 +190,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     stats: { cacheSeconds: c.STATS_CACHE_SECONDS },
     catalog: { cacheSeconds: c.CATALOG_CACHE_SECONDS },
-    review: { commentThreshold: c.REVIEW_COMMENT_THRESHOLD, reportFontPath: c.REPORT_FONT_PATH },
     evaluation: { scoreChecksPerMinute: c.EVALUATION_SCORE_CHECKS_PER_MINUTE },
+    review: { commentThreshold: c.REVIEW_COMMENT_THRESHOLD, reportFontPath: c.REPORT_FONT_PATH },
     sandbox: {
       driver: c.SANDBOX_DRIVER,
       user: c.SANDBOX_USER,

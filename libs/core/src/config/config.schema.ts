@@ -97,6 +97,9 @@ export const configSchema = z.object({
   SANDBOX_K8S_IMAGE: z.string().min(1).default('python:3.12-slim'),
   // ReadWriteMany claim mounted by the workers at DATA_DIR and read-only by the run pods
   SANDBOX_K8S_SHARED_PVC: z.string().min(1).optional(),
+  // expert review: a score whose total (0–100) is below this needs a comment; the PDF report's CJK font
+  REVIEW_COMMENT_THRESHOLD: int(0, 100).default(60),
+  REPORT_FONT_PATH: z.string().min(1).optional(),
   // sandboxes, runs and the export airlock (docs/sandboxes.md): default quota of a new sandbox and limits
   SANDBOX_CPUS: z.coerce.number().min(0.1).max(64).default(1),
   SANDBOX_MEMORY_MB: int(64, 262144).default(1024),
@@ -106,9 +109,6 @@ export const configSchema = z.object({
   SANDBOX_LOG_MAX_KB: int(1, 1048576).default(1024),
   EXPORT_MAX_MB: int(1, 10240).default(50),
   EXPORT_SMALL_CELL_THRESHOLD: int(1, 1000).default(10),
-  // expert review: a score whose total (0–100) is below this needs a comment; the PDF report's CJK font
-  REVIEW_COMMENT_THRESHOLD: int(0, 100).default(60),
-  REPORT_FONT_PATH: z.string().min(1).optional(),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(15_000),
 });
 
