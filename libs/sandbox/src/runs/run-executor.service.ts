@@ -105,16 +105,14 @@ export class RunExecutor {
       const sandbox = await manager.getRepository(SandboxEntity).findOneByOrFail({ id: run.sandboxId });
       const now = this.clock.now();
       if (sandbox.status !== 'active' || sandbox.expiresAt.getTime() <= now.getTime()) {
-        await manager
-          .getRepository(SandboxRunEntity)
-          .update(
-            { id: runId },
-            {
-              status: 'cancelled',
-              finishedAt: now,
-              reason: `the sandbox is ${sandbox.status === 'active' ? 'expired' : sandbox.status}; the run did not start`,
-            },
-          );
+        await manager.getRepository(SandboxRunEntity).update(
+          { id: runId },
+          {
+            status: 'cancelled',
+            finishedAt: now,
+            reason: `the sandbox is ${sandbox.status === 'active' ? 'expired' : sandbox.status}; the run did not start`,
+          },
+        );
         await this.audit.record(manager, {
           action: 'run.finish',
           objectType: 'SandboxRun',
