@@ -93,6 +93,8 @@ export interface RuntimeDriver {
    * ({@link InvalidRunSpecError}) or the sandbox itself could not be set up ({@link SandboxRuntimeError}).
    */
   run(spec: RunSpec, hooks?: RunHooks): Promise<RunResult>;
+  /** Ends background work (pending cleanups, prepared resources) at shutdown; runs may not be in flight. */
+  close?(): Promise<void>;
 }
 
 /** Default of {@link RunLimits.pids}. */

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@aihub/core';
 import { BwrapDriver } from './bwrap/bwrap.driver';
 import { KubernetesDriver } from './kubernetes/kubernetes.driver';
@@ -22,6 +22,16 @@ export function createRuntimeDriver(config: AppConfig): RuntimeDriver {
   return new BwrapDriver({ user: s.user, workDir: s.workDir, tmpMb: s.tmpMb });
 }
 
+/** Ends the driver's background work (cleanups, the spare cgroup, helpers) when the app closes. */
+@Injectable()
+class RuntimeDriverCloser implements OnModuleDestroy {
+  constructor(@Inject(RUNTIME_DRIVER) private readonly driver: RuntimeDriver) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.driver.close?.();
+  }
+}
+
 /**
  * Provides {@link RUNTIME_DRIVER} (the {@link RuntimeDriver} port) chosen by `SANDBOX_DRIVER`; needs the
  * global `APP_CONFIG`. The bwrap driver prepares the host (sandbox user, cgroups, self-test) on its first
@@ -32,7 +42,10 @@ export class SandboxRuntimeModule {
   static forRoot(): DynamicModule {
     return {
       module: SandboxRuntimeModule,
-      providers: [{ provide: RUNTIME_DRIVER, inject: [APP_CONFIG], useFactory: createRuntimeDriver }],
+      providers: [
+        { provide: RUNTIME_DRIVER, inject: [APP_CONFIG], useFactory: createRuntimeDriver },
+        RuntimeDriverCloser,
+      ],
       exports: [RUNTIME_DRIVER],
     };
   }
