@@ -146,8 +146,11 @@ export class ScenariosService {
       const key = createHash('sha256')
         .update(JSON.stringify(query, Object.keys(query).sort()))
         .digest('hex');
-      return this.cache.get(['catalog', 'v1', key], this.config.catalog.cacheSeconds, () =>
-        this.query(actor, query),
+      return this.cache.get(
+        ['catalog', 'v1', key],
+        this.config.catalog.cacheSeconds,
+        () => this.query(actor, query),
+        { memoryFirst: true },
       );
     }
     return this.query(actor, query);
