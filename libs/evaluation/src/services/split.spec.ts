@@ -1,15 +1,30 @@
+import { sipHash24, sipKey } from './siphash';
 import { splitPartitioner } from './split';
 
 describe('splitPartitioner', () => {
   const secret = '00'.repeat(32);
 
   it('is deterministic for a given secret and id (known answer)', () => {
-    const split = splitPartitioner(secret, 0.5);
-    // HMAC-SHA256(32 zero bytes, "a") starts with 0x9615a95d → 0.58627 (checked with Python's hmac module)
-    expect(split('a')).toBe('private');
-    expect(splitPartitioner(secret, 0.59)('a')).toBe('public');
-    expect(splitPartitioner(secret, 0.58)('a')).toBe('private');
-    expect(splitPartitioner(secret, 0.5)('a')).toBe(split('a'));
+    // SipHash-2-4 with the reference key 00..0f over the 2 bytes 00 01 is 0x0d6c8009d9a94f5a:
+    // high half 0x0d6c8009 / 2^32 = 0.05243…
+    const referenceSecret = Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString('hex');
+    const id = String.fromCharCode(0, 1);
+    expect(splitPartitioner(referenceSecret, 0.0525)(id)).toBe('public');
+    expect(splitPartitioner(referenceSecret, 0.0524)(id)).toBe('private');
+    // only the first 16 bytes of the secret key the hash
+    const key = sipKey(Buffer.from(secret, 'hex').subarray(0, 16));
+    const u = sipHash24(key, Buffer.from('a'))[0] / 2 ** 32;
+    expect(splitPartitioner(secret, u + 1e-9)('a')).toBe('public');
+    expect(splitPartitioner(secret, u)('a')).toBe('private');
+  });
+
+  it('hashes ids as UTF-8, long ones included', () => {
+    const key = sipKey(Buffer.from(secret, 'hex').subarray(0, 16));
+    for (const id of ['工单-0001', 'x'.repeat(1000), '😀'.repeat(300)]) {
+      const u = sipHash24(key, Buffer.from(id, 'utf8'))[0] / 2 ** 32;
+      expect(splitPartitioner(secret, u + 1e-9)(id)).toBe('public');
+      expect(splitPartitioner(secret, u)(id)).toBe('private');
+    }
   });
 
   it('follows publicFraction over many ids and changes with the secret', () => {
