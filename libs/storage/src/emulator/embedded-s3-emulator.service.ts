@@ -6,6 +6,7 @@ import { applyS3rverFixes } from './s3rver-fixes';
 
 const EMULATOR_HOST = '127.0.0.1';
 // app.close() should not hang on a client that keeps a download open
+const EMULATOR_KEEP_ALIVE_MS = 10 * 60_000;
 const FORCE_CLOSE_AFTER_MS = 2_000;
 
 /**
@@ -43,6 +44,13 @@ export class EmbeddedS3Emulator implements OnApplicationShutdown {
     });
     applyS3rverFixes(server);
     const address = await server.run();
+    // Node's default keep-alive timeout (5 s) closes idle sockets the client pool still holds; a request
+    // sent on one as it closes fails with ECONNRESET. Keep idle sockets open longer than any pause between
+    // storage calls (the client pool reuses them), as MinIO does.
+    if (server.httpServer) {
+      server.httpServer.keepAliveTimeout = EMULATOR_KEEP_ALIVE_MS;
+      server.httpServer.headersTimeout = EMULATOR_KEEP_ALIVE_MS + 1000;
+    }
     this.server = server;
     const endpoint = new URL(`http://${EMULATOR_HOST}:${address.port}`);
     this.logger.warn(
