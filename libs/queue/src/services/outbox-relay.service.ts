@@ -112,17 +112,22 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** Deletes dispatched rows older than the retention window; returns how many. */
-  async pruneDispatched(
-    olderThan: Date = new Date(this.clock.now().getTime() - OUTBOX_RETENTION_MS),
-  ): Promise<number> {
+  /**
+   * Deletes dispatched rows older than the retention window; returns how many. `dispatched_at` is written
+   * with the database's clock, so the default cutoff is computed by the database too (an injected Clock
+   * moved by tests, or skewed, must not prune rows dispatched a moment ago).
+   */
+  async pruneDispatched(olderThan?: Date): Promise<number> {
     let total = 0;
     for (;;) {
       const [, deleted] = (await this.dataSource.query(
         `DELETE FROM outbox WHERE id IN (
-           SELECT id FROM outbox WHERE dispatched_at IS NOT NULL AND dispatched_at < $1 ORDER BY dispatched_at LIMIT $2
+           SELECT id FROM outbox
+            WHERE dispatched_at IS NOT NULL
+              AND dispatched_at < COALESCE($1::timestamptz, now() - make_interval(secs => $3::double precision))
+            ORDER BY dispatched_at LIMIT $2
          )`,
-        [olderThan, PRUNE_CHUNK],
+        [olderThan ?? null, PRUNE_CHUNK, OUTBOX_RETENTION_MS / 1000],
       )) as [unknown, number];
       total += deleted;
       if (deleted < PRUNE_CHUNK) return total;
