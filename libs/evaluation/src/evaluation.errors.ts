@@ -1,3 +1,4 @@
+import type { MultipartProblem } from '@aihub/storage';
 import { ConflictError, ForbiddenError, RateLimitedError, UnprocessableError } from '@aihub/core';
 
 export class PhasesOverlapError extends ConflictError {
@@ -93,6 +94,24 @@ export class MultipartError extends UnprocessableError {
     super('INVALID_MULTIPART', detail);
   }
 }
+
+const quoted = (fields: readonly string[]) => fields.map((f) => `"${f}"`).join(', ');
+
+/** `receiveMultipart`'s problems as INVALID_MULTIPART, naming the parts this route wants. */
+export const invalidMultipart =
+  (required: readonly string[]) =>
+  (problem: MultipartProblem): MultipartError => {
+    switch (problem.kind) {
+      case 'not_multipart':
+        return new MultipartError(`send multipart/form-data with the part(s) ${quoted(required)}`);
+      case 'missing':
+        return new MultipartError(`the multipart part(s) ${quoted(problem.fields)} are required`);
+      case 'malformed':
+        return new MultipartError('the multipart body is malformed');
+      case 'interrupted':
+        return new MultipartError('the upload was interrupted');
+    }
+  };
 
 export class EmptyUploadError extends UnprocessableError {
   constructor() {

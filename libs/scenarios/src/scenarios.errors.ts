@@ -1,3 +1,4 @@
+import type { MultipartProblem } from '@aihub/storage';
 import { ConflictError, DomainError, FieldError, UnprocessableError } from '@aihub/core';
 
 export class BatchNumberTakenError extends ConflictError {
@@ -106,6 +107,14 @@ export class EmptyAttachmentError extends UnprocessableError {
 }
 
 /** A multipart request without the one expected `file` part. */
+/** Wording of `receiveMultipart`'s problems for routes that take one `file` part. */
+export const ONE_FILE_PART_PROBLEMS: Record<MultipartProblem['kind'], string> = {
+  not_multipart: 'send multipart/form-data with one "file" part',
+  missing: 'a "file" part is required',
+  malformed: 'the multipart body is malformed',
+  interrupted: 'the upload was interrupted',
+};
+
 export class MultipartError extends DomainError {
   constructor(detail: string) {
     super('VALIDATION_FAILED', 400, 'Validation failed', detail, {

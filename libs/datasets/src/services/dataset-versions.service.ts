@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import busboy from 'busboy';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -8,8 +7,8 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '@aihub/audit';
 import { AuthenticatedActor } from '@aihub/authz';
 import { APP_CONFIG, AppConfig, PayloadTooLargeError } from '@aihub/core';
-import { InvalidZipError, sanitizeFileName, zipEntryNames } from '@aihub/scenarios';
-import { Bucket, OBJECT_STORAGE, ObjectStorage, StoredObject } from '@aihub/storage';
+import { InvalidZipError, ONE_FILE_PART_PROBLEMS, sanitizeFileName, zipEntryNames } from '@aihub/scenarios';
+import { Bucket, OBJECT_STORAGE, ObjectStorage, receiveMultipart, StoredObject } from '@aihub/storage';
 import { ARCHIVE_LIMITS, safeArchivePath } from '../archive/archive-policy';
 import { DatasetArchiveInvalidError, DatasetFileEmptyError, DatasetUploadError } from '../datasets.errors';
 import type { DatasetVersionView } from '../dto/dataset.dto';
@@ -194,75 +193,37 @@ export class DatasetVersionsService {
   }
 
   /** Streams the one `file` part into storage through the inspector. */
-  private receive(
+  private async receive(
     req: Request,
     key: string,
     maxBytes: number,
     dataset: DatasetEntity,
     versionId: string,
   ): Promise<Received> {
-    return new Promise<Received>((resolve, reject) => {
-      let parser: busboy.Busboy;
-      try {
-        parser = busboy({
-          headers: req.headers,
-          defParamCharset: 'utf8',
-          // one byte more than allowed reaches storage, which refuses it (413) with nothing stored
-          limits: { files: 1, fields: 10, parts: 20, fileSize: maxBytes + 1, headerPairs: 50 },
-        });
-      } catch {
-        reject(new DatasetUploadError('send multipart/form-data with one "file" part'));
-        return;
-      }
-      let upload: Promise<Received> | undefined;
-      let file: Readable | undefined;
-      let settled = false;
-      const fail = (err: unknown) => {
-        if (settled) return;
-        settled = true;
-        // stop parsing; the rest of the body is read and discarded, so the client gets the answer
-        req.unpipe(parser);
-        file?.unpipe();
-        file?.resume();
-        req.resume();
-        reject(err);
-      };
-      parser.on('file', (field, stream, info) => {
-        if (field !== 'file' || upload || settled) {
-          stream.resume();
-          return;
-        }
-        file = stream;
-        const fileName = sanitizeFileName(info.filename) || 'upload';
+    const { files } = await receiveMultipart<Received>(req, {
+      fileFields: ['file'],
+      required: ['file'],
+      maxFileBytes: maxBytes,
+      invalid: (problem) => new DatasetUploadError(ONE_FILE_PART_PROBLEMS[problem.kind]),
+      onFile: (_field, stream, info) => {
+        const fileName = sanitizeFileName(info.fileName) || 'upload';
         const inspector = new VersionInspector(fileName, dataset.fields);
         stream.on('error', (err) => inspector.destroy(err));
         stream.pipe(inspector);
-        upload = this.storage
+        return this.storage
           .put(Bucket.Datasets, key, inspector, {
             maxBytes,
             contentType: 'application/octet-stream',
             metadata: { 'dataset-id': dataset.id, 'version-id': versionId },
           })
-          .then((stored) => ({ stored, inspector, fileName }));
-        upload.catch((err: unknown) =>
-          fail(err instanceof PayloadTooLargeError ? new PayloadTooLargeError(maxBytes) : err),
-        );
-      });
-      parser.on('close', () => {
-        if (!upload) fail(new DatasetUploadError('a "file" part is required'));
-        else
-          upload.then(
-            (r) => {
-              if (settled) return;
-              settled = true;
-              resolve(r);
+          .then(
+            (stored) => ({ stored, inspector, fileName }),
+            (err: unknown) => {
+              throw err instanceof PayloadTooLargeError ? new PayloadTooLargeError(maxBytes) : err;
             },
-            () => undefined, // handled above
           );
-      });
-      parser.on('error', () => fail(new DatasetUploadError('the multipart body is malformed')));
-      req.on('aborted', () => fail(new DatasetUploadError('the upload was interrupted')));
-      req.pipe(parser);
+      },
     });
+    return files.file;
   }
 }

@@ -6,7 +6,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '@aihub/audit';
 import type { Actor, AuthenticatedActor } from '@aihub/authz';
 import { Clock, NotFoundError, PayloadTooLargeError, ValidationFailedError } from '@aihub/core';
-import { Bucket, OBJECT_STORAGE, ObjectStorage, StoredObject } from '@aihub/storage';
+import { Bucket, OBJECT_STORAGE, ObjectStorage, receiveMultipart, StoredObject } from '@aihub/storage';
 import { METRICS, isMetricName } from '../metrics';
 import { splitLineBatches } from '../scoring/lines';
 import type { EvaluationView, GroundTruthView, PhaseDto, PutEvaluationDto } from '../dto/evaluation.dto';
@@ -18,9 +18,9 @@ import {
   MetricTargetMismatchError,
   PhaseLockedError,
   PhasesOverlapError,
+  invalidMultipart,
 } from '../evaluation.errors';
 import { EvaluationAccess } from './evaluation-access.service';
-import { receiveMultipart } from './multipart';
 import { newSplitSecret } from './split';
 import { FORMAT_DESCRIPTION, isTabular, truthFormat, validateTruth } from './truth-format';
 import { toEvaluationView } from './views';
@@ -223,6 +223,7 @@ export class EvaluationSpecService {
     const { files } = await receiveMultipart<StoredObject>(req, {
       fileFields: ['file'],
       required: ['file'],
+      invalid: invalidMultipart(['file']),
       maxFileBytes: GROUND_TRUTH_MAX_BYTES,
       onFile: (_field, stream) =>
         this.storage.put(Bucket.GroundTruth, key, stream, {

@@ -7,12 +7,11 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '@aihub/audit';
 import type { AuthenticatedActor } from '@aihub/authz';
 import { ConflictError, PayloadTooLargeError, UnprocessableError } from '@aihub/core';
-import { Bucket, OBJECT_STORAGE, ObjectStorage, StoredObject } from '@aihub/storage';
+import { Bucket, OBJECT_STORAGE, ObjectStorage, receiveMultipart, StoredObject } from '@aihub/storage';
 import type { PhaseInputsView } from '../dto/evaluation.dto';
 import { EvaluationPhaseEntity } from '../entities/evaluation-phase.entity';
-import { EmptyUploadError } from '../evaluation.errors';
+import { EmptyUploadError, invalidMultipart } from '../evaluation.errors';
 import { EvaluationAccess } from './evaluation-access.service';
-import { receiveMultipart } from './multipart';
 
 const MAX_INPUTS_BYTES = 20 * 1024 * 1024 * 1024;
 
@@ -55,6 +54,7 @@ export class PhaseInputsService {
     const { files } = await receiveMultipart<StoredObject>(req, {
       fileFields: ['file'],
       required: ['file'],
+      invalid: invalidMultipart(['file']),
       maxFileBytes: MAX_INPUTS_BYTES,
       onFile: (_f, stream) => {
         const checked = new GzipMagic();

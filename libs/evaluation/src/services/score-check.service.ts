@@ -1,3 +1,4 @@
+import { receiveMultipart } from '@aihub/storage';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type Redis from 'ioredis';
@@ -14,10 +15,9 @@ import {
   ValidationFailedError,
 } from '@aihub/core';
 import type { ScoreResultView } from '../dto/evaluation.dto';
-import { ScoreRateLimitedError } from '../evaluation.errors';
+import { invalidMultipart, ScoreRateLimitedError } from '../evaluation.errors';
 import { splitLineBatches } from '../scoring/lines';
 import { scoreFiles } from '../scoring/score-files';
-import { receiveMultipart } from './multipart';
 import { toSubmitterError } from './scoring.service';
 
 export const SCORE_CHECK_MAX_BYTES = 20 * 1024 * 1024;
@@ -60,6 +60,7 @@ export class ScoreCheckService {
     const { files, fields } = await receiveMultipart<Buffer[]>(req, {
       fileFields: ['truth', 'predictions'],
       required: ['truth', 'predictions'],
+      invalid: invalidMultipart(['truth', 'predictions']),
       maxFileBytes: SCORE_CHECK_MAX_BYTES,
       onFile: (_field, stream) => collect(stream, SCORE_CHECK_MAX_BYTES),
     });

@@ -17,7 +17,7 @@ import {
 } from '@aihub/core';
 import { OutboxService } from '@aihub/queue';
 import { ApplicationEntity } from '@aihub/scenarios/entities/application.entity';
-import { Bucket, OBJECT_STORAGE, ObjectStorage, StoredObject } from '@aihub/storage';
+import { Bucket, OBJECT_STORAGE, ObjectStorage, receiveMultipart, StoredObject } from '@aihub/storage';
 import type { SubmissionCreatedView, SubmissionPageView, SubmissionView } from '../dto/submission.dto';
 import { EvaluationPhaseEntity } from '../entities/evaluation-phase.entity';
 import { EvaluationSpecEntity } from '../entities/evaluation-spec.entity';
@@ -31,10 +31,10 @@ import {
   QuotaExceededError,
   ResultsAlreadyPublishedError,
   SubmissionNotScoredError,
+  invalidMultipart,
 } from '../evaluation.errors';
 import { ScoreSubmissionJob } from '../jobs/score-submission.job';
 import { EvaluationAccess } from './evaluation-access.service';
-import { receiveMultipart } from './multipart';
 import { localDay, nextLocalMidnight } from './quota-day';
 import { toSubmissionView } from './views';
 
@@ -96,9 +96,10 @@ export class SubmissionsService {
     const { files } = await receiveMultipart<StoredObject>(req, {
       fileFields: ['file'],
       required: ['file'],
+      invalid: invalidMultipart(['file']),
       maxFileBytes: maxBytes,
       onFile: (_f, stream, info) => {
-        fileName = sanitize(info.fileName);
+        fileName = sanitize(info.fileName ?? 'file');
         return this.storage.put(Bucket.Submissions, key, stream, {
           maxBytes,
           contentType: 'application/octet-stream',

@@ -1,9 +1,8 @@
-import busboy from 'busboy';
 import type { Request } from 'express';
 import { Transform, TransformCallback } from 'node:stream';
 import { PayloadTooLargeError } from '@aihub/core';
 import type { ObjectStorage, StoredObject } from '@aihub/storage';
-import { Bucket } from '@aihub/storage';
+import { Bucket, receiveMultipart } from '@aihub/storage';
 import { InvalidRunRequestError, MultipartError } from '../sandbox.errors';
 
 /** Refuses a body that does not start with the gzip magic bytes (a .tar.gz is what we run). */
@@ -49,76 +48,38 @@ export interface ReceivedRun {
   command: string[];
 }
 
+const RUN_UPLOAD_PROBLEMS = {
+  not_multipart: 'send multipart/form-data with a "bundle" file and a "command" field',
+  malformed: 'the multipart body could not be read',
+  interrupted: 'the upload was interrupted',
+} as const;
+
 /** Streams the `bundle` part to storage (hashing it, size-capped) and collects the `command` field. */
-export function receiveRunUpload(
+export async function receiveRunUpload(
   req: Request,
   storage: ObjectStorage,
   key: string,
   maxBytes: number,
 ): Promise<ReceivedRun> {
-  return new Promise<ReceivedRun>((resolve, reject) => {
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({
-        headers: req.headers,
-        limits: {
-          files: 1,
-          fields: 5,
-          parts: 10,
-          fileSize: maxBytes + 1,
-          fieldSize: 300_000,
-          headerPairs: 50,
-        },
-      });
-    } catch {
-      reject(new MultipartError('send multipart/form-data with a "bundle" file and a "command" field'));
-      return;
-    }
-    let upload: Promise<StoredObject> | undefined;
-    let command: string | undefined;
-    let settled = false;
-    const fail = (err: unknown) => {
-      if (settled) return;
-      settled = true;
-      req.unpipe(parser);
-      req.resume();
-      reject(err);
-    };
-    parser.on('field', (name, value) => {
-      if (name === 'command') command = value;
-    });
-    parser.on('file', (field, stream) => {
-      if (field !== 'bundle' || upload || settled) {
-        stream.resume();
-        return;
-      }
+  const { files, fields } = await receiveMultipart<StoredObject>(req, {
+    fileFields: ['bundle'],
+    required: ['bundle'],
+    maxFileBytes: maxBytes,
+    maxFieldBytes: 300_000,
+    invalid: (problem) =>
+      problem.kind === 'missing'
+        ? new InvalidRunRequestError('A "bundle" file part (.tar.gz) is required.', 'bundle')
+        : new MultipartError(RUN_UPLOAD_PROBLEMS[problem.kind]),
+    onFile: (_field, stream) => {
       const sniffer = new GzipSniffer();
       stream.on('error', (err) => sniffer.destroy(err));
       stream.pipe(sniffer);
-      upload = storage.put(Bucket.Runs, key, sniffer, { maxBytes, contentType: 'application/gzip' });
-      upload.catch((err: unknown) => fail(err));
-    });
-    parser.on('error', () => fail(new MultipartError('the multipart body could not be read')));
-    parser.on('close', () => {
-      if (!upload) {
-        fail(new InvalidRunRequestError('A "bundle" file part (.tar.gz) is required.', 'bundle'));
-        return;
-      }
-      upload.then(
-        (stored) => {
-          if (settled) return;
-          try {
-            const argv = parseCommand(command);
-            settled = true;
-            resolve({ stored, command: argv });
-          } catch (err) {
-            fail(err);
-          }
-        },
-        (err: unknown) =>
-          fail(err instanceof PayloadTooLargeError ? new PayloadTooLargeError(maxBytes) : err),
-      );
-    });
-    req.pipe(parser);
+      return storage
+        .put(Bucket.Runs, key, sniffer, { maxBytes, contentType: 'application/gzip' })
+        .catch((err: unknown) => {
+          throw err instanceof PayloadTooLargeError ? new PayloadTooLargeError(maxBytes) : err;
+        });
+    },
   });
+  return { stored: files.bundle, command: parseCommand(fields.command) };
 }

@@ -1,14 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import busboy from 'busboy';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { AuditService } from '@aihub/audit';
 import { AuthenticatedActor } from '@aihub/authz';
 import { APP_CONFIG, AppConfig, PayloadTooLargeError } from '@aihub/core';
-import { Bucket, OBJECT_STORAGE, ObjectStorage, StoredObject } from '@aihub/storage';
+import { Bucket, OBJECT_STORAGE, ObjectStorage, receiveMultipart, StoredObject } from '@aihub/storage';
 import { fileExtension, sanitizeFileName } from '../attachments/file-name';
 import {
   ATTACHMENT_CONTENT_TYPES,
@@ -24,7 +22,12 @@ import type { AttachmentListView, AttachmentView } from '../dto/application.dto'
 import { ApplicationAttachmentEntity } from '../entities/application-attachment.entity';
 import { ApplicationEntity } from '../entities/application.entity';
 import { applicationMachine } from '../lifecycle/state-machine';
-import { AttachmentTypeError, EmptyAttachmentError, MultipartError } from '../scenarios.errors';
+import {
+  AttachmentTypeError,
+  EmptyAttachmentError,
+  MultipartError,
+  ONE_FILE_PART_PROBLEMS,
+} from '../scenarios.errors';
 import { ApplicationsService } from './applications.service';
 import { LifecycleAccess } from './lifecycle-access.service';
 import { toAttachmentView } from './views';
@@ -135,78 +138,38 @@ export class AttachmentsService {
   }
 
   /** Streams the one `file` part into storage through the sniffer. */
-  private receive(
+  private async receive(
     req: Request,
     key: string,
     maxBytes: number,
     ids: { applicationId: string; attachmentId: string },
   ): Promise<Received> {
-    return new Promise<Received>((resolve, reject) => {
-      let parser: busboy.Busboy;
-      try {
-        parser = busboy({
-          headers: req.headers,
-          defParamCharset: 'utf8',
-          // one byte more than allowed reaches storage, which refuses it (413) with nothing stored
-          limits: { files: 1, fields: 10, parts: 20, fileSize: maxBytes + 1, headerPairs: 50 },
-        });
-      } catch {
-        reject(new MultipartError('send multipart/form-data with one "file" part'));
-        return;
-      }
-      let upload: Promise<Received> | undefined;
-      let file: Readable | undefined;
-      let settled = false;
-      const fail = (err: unknown) => {
-        if (settled) return;
-        settled = true;
-        // stop parsing; the rest of the body is read and discarded, so the client gets the answer
-        req.unpipe(parser);
-        file?.unpipe();
-        file?.resume();
-        req.resume();
-        reject(err);
-      };
-      parser.on('file', (field, stream, info) => {
-        if (field !== 'file' || upload || settled) {
-          stream.resume();
-          return;
-        }
-        file = stream;
-        const fileName = sanitizeFileName(info.filename);
+    const { files } = await receiveMultipart<Received>(req, {
+      fileFields: ['file'],
+      required: ['file'],
+      maxFileBytes: maxBytes,
+      invalid: (problem) => new MultipartError(ONE_FILE_PART_PROBLEMS[problem.kind]),
+      onFile: async (_field, stream, info) => {
+        const fileName = sanitizeFileName(info.fileName);
         const ext = fileExtension(fileName);
-        if (ext && !ALLOWED_EXTENSIONS.has(ext)) {
-          fail(new AttachmentTypeError(`.${ext} files are not accepted; send a PDF, DOCX or ZIP.`));
-          return;
-        }
+        if (ext && !ALLOWED_EXTENSIONS.has(ext))
+          throw new AttachmentTypeError(`.${ext} files are not accepted; send a PDF, DOCX or ZIP.`);
         const sniffer = new AttachmentSniffer();
         stream.on('error', (err) => sniffer.destroy(err));
         stream.pipe(sniffer);
-        upload = this.storage
-          .put(Bucket.Attachments, key, sniffer, {
+        try {
+          const stored = await this.storage.put(Bucket.Attachments, key, sniffer, {
             maxBytes,
             contentType: 'application/octet-stream',
             metadata: { 'application-id': ids.applicationId, 'attachment-id': ids.attachmentId },
-          })
-          .then((stored) => ({ stored, sniffer, fileName }));
-        upload.catch((err: unknown) => fail(this.translate(err, maxBytes)));
-      });
-      parser.on('close', () => {
-        if (!upload) fail(new MultipartError('a "file" part is required'));
-        else
-          upload.then(
-            (r) => {
-              if (settled) return;
-              settled = true;
-              resolve(r);
-            },
-            () => undefined, // handled above
-          );
-      });
-      parser.on('error', () => fail(new MultipartError('the multipart body is malformed')));
-      req.on('aborted', () => fail(new MultipartError('the upload was interrupted')));
-      req.pipe(parser);
+          });
+          return { stored, sniffer, fileName };
+        } catch (err) {
+          throw this.translate(err, maxBytes);
+        }
+      },
     });
+    return files.file;
   }
 
   private translate(err: unknown, maxBytes: number): unknown {

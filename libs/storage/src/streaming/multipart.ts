@@ -1,12 +1,19 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
 import type { Readable } from 'node:stream';
-import { MultipartError } from '../evaluation.errors';
 
 export interface FileInfo {
-  fileName: string;
+  /** the client's file name as sent (never a path to use); undefined when the part names none */
+  fileName: string | undefined;
   mimeType: string;
 }
+
+/** Why a body cannot be used; each caller turns it into its own domain error and wording. */
+export type MultipartProblem =
+  | { kind: 'not_multipart' }
+  | { kind: 'missing'; fields: string[] }
+  | { kind: 'malformed' }
+  | { kind: 'interrupted' };
 
 export interface MultipartOptions<T> {
   /** names of the file parts accepted (each at most once) */
@@ -15,8 +22,11 @@ export interface MultipartOptions<T> {
   required: readonly string[];
   /** the size limit of one file; busboy lets one byte more through so the consumer can refuse it (413) */
   maxFileBytes: number;
+  /** longest text field (default 64 KiB) */
+  maxFieldBytes?: number;
   /** consumes one file part (e.g. streams it to storage); must read the stream to its end or fail */
   onFile: (field: string, stream: Readable, info: FileInfo) => Promise<T>;
+  invalid: (problem: MultipartProblem) => Error;
 }
 
 export interface MultipartResult<T> {
@@ -27,7 +37,7 @@ export interface MultipartResult<T> {
 /**
  * Reads a `multipart/form-data` body as it arrives: each accepted file part goes to `onFile` (never buffered
  * here), text fields are collected. Rejects with the first failure of a consumer (e.g. 413 from storage) or
- * INVALID_MULTIPART; the rest of the body is drained so the client gets the answer.
+ * `invalid(problem)`; the rest of the body is drained so the client gets the answer.
  */
 export function receiveMultipart<T>(req: Request, options: MultipartOptions<T>): Promise<MultipartResult<T>> {
   return new Promise((resolve, reject) => {
@@ -40,17 +50,13 @@ export function receiveMultipart<T>(req: Request, options: MultipartOptions<T>):
           files: options.fileFields.length,
           fields: 20,
           parts: 40,
-          fieldSize: 64 * 1024,
+          fieldSize: options.maxFieldBytes ?? 64 * 1024,
           fileSize: options.maxFileBytes + 1,
           headerPairs: 50,
         },
       });
     } catch {
-      reject(
-        new MultipartError(
-          `send multipart/form-data with the part(s) ${options.required.map((f) => `"${f}"`).join(', ')}`,
-        ),
-      );
+      reject(options.invalid({ kind: 'not_multipart' }));
       return;
     }
     const pending = new Map<string, Promise<T>>();
@@ -75,10 +81,12 @@ export function receiveMultipart<T>(req: Request, options: MultipartOptions<T>):
         return;
       }
       streams.push(stream);
-      const consumed = options.onFile(field, stream, {
-        fileName: info.filename ?? field,
-        mimeType: info.mimeType,
-      });
+      let consumed: Promise<T>;
+      try {
+        consumed = options.onFile(field, stream, { fileName: info.filename, mimeType: info.mimeType });
+      } catch (err) {
+        consumed = Promise.reject(err);
+      }
       pending.set(field, consumed);
       consumed.then(
         (value) => (files[field] = value),
@@ -91,9 +99,7 @@ export function receiveMultipart<T>(req: Request, options: MultipartOptions<T>):
     parser.on('close', () => {
       const missing = options.required.filter((f) => !pending.has(f));
       if (missing.length) {
-        fail(
-          new MultipartError(`the multipart part(s) ${missing.map((f) => `"${f}"`).join(', ')} are required`),
-        );
+        fail(options.invalid({ kind: 'missing', fields: missing }));
         return;
       }
       Promise.all(pending.values()).then(
@@ -105,8 +111,8 @@ export function receiveMultipart<T>(req: Request, options: MultipartOptions<T>):
         () => undefined, // reported by fail()
       );
     });
-    parser.on('error', () => fail(new MultipartError('the multipart body is malformed')));
-    req.on('aborted', () => fail(new MultipartError('the upload was interrupted')));
+    parser.on('error', () => fail(options.invalid({ kind: 'malformed' })));
+    req.on('aborted', () => fail(options.invalid({ kind: 'interrupted' })));
     req.pipe(parser);
   });
 }
