@@ -8,6 +8,7 @@ import { Bucket, OBJECT_STORAGE, ObjectStorage } from '@aihub/storage';
 import {
   Cast,
   createCast,
+  draftApplication,
   formalPassedApplication,
   publishedBatch,
   publishedScenario,
@@ -143,8 +144,13 @@ export interface SandboxWorld {
 export async function awardedSandbox(
   t: TestApp,
   sandboxDays = 30,
-  /** how the provision request is consumed: here, or by someone else (a worker) within the deadline */
-  provision: 'here' | { waitMs: number } = 'here',
+  /**
+   * how the provision request is consumed: here, by someone else (a worker) within the deadline, or
+   * not at all ('none': `sandboxId` is empty, the request stays pending for an operator's POST /sandboxes)
+   */
+  provision: 'here' | 'none' | { waitMs: number } = 'here',
+  /** enterprise users of the consortium's member organizations (ent1's organization leads) */
+  consortium: TestUser[] = [],
 ): Promise<SandboxWorld> {
   const cast = await createCast(t);
   const [steward2, otherSteward] = await Promise.all([
@@ -153,7 +159,9 @@ export async function awardedSandbox(
   ]);
   const batch = await publishedBatch(t, cast.operator);
   const scenario = await publishedScenario(t, cast, batch.id, { sandboxDays });
-  const app = await formalPassedApplication(t, cast.ent1, cast.operator, scenario.id);
+  const app = consortium.length
+    ? await consortiumApplication(t, cast, scenario.id, consortium)
+    : await formalPassedApplication(t, cast.ent1, cast.operator, scenario.id);
   await t.http.post(`${API}/scenarios/${scenario.id}/close`).set(cast.operator.auth).expect(200);
   await t.http
     .post(`${API}/scenarios/${scenario.id}/award`)
@@ -171,15 +179,31 @@ export async function awardedSandbox(
     .getRepository(SandboxProvisionRequestEntity)
     .findOneByOrFail({ applicationId: app.id });
   let sandboxId: string | null = null;
-  if (provision === 'here') sandboxId = await t.get(SandboxProvisioningService).provisionRequest(request.id);
+  if (provision === 'none') sandboxId = '';
+  else if (provision === 'here')
+    sandboxId = await t.get(SandboxProvisioningService).provisionRequest(request.id);
   else
     for (const until = Date.now() + provision.waitMs; !sandboxId && Date.now() < until;) {
       const row = await t.dataSource.getRepository(SandboxEntity).findOneBy({ applicationId: app.id });
       if (row) sandboxId = row.id;
       else await new Promise((r) => setTimeout(r, 100));
     }
-  if (!sandboxId) throw new Error('no sandbox provisioned');
+  if (sandboxId === null) throw new Error('no sandbox provisioned');
   return { cast, steward2, otherSteward, sandboxId, applicationId: app.id, scenarioId: scenario.id };
+}
+
+/** ent1 leads, the given users' organizations are members; submitted and past the formal check. */
+async function consortiumApplication(t: TestApp, cast: Cast, scenarioId: string, members: TestUser[]) {
+  const app = await draftApplication(t, cast.ent1, scenarioId, {
+    consortium: members.map((m) => ({ organizationId: m.organizationId })),
+  });
+  await t.http.post(`${API}/applications/${app.id}/submit`).set(cast.ent1.auth).expect(200);
+  await t.http
+    .post(`${API}/applications/${app.id}/formal-check`)
+    .set(cast.operator.auth)
+    .send({ decision: 'pass' })
+    .expect(200);
+  return app;
 }
 
 async function orgOf(t: TestApp, user: TestUser) {

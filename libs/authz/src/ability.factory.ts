@@ -78,12 +78,20 @@ const ROLE_RULES: Record<Role, (b: Builder, user: AuthUser) => void> = {
   enterprise: ({ can }, user) => {
     can('create', 'Application');
     can(['read', 'update', 'submit', 'withdraw'], 'Application', { applicantOrgId: user.organizationId });
-    // its own sandboxes (update = request grants, runs, extensions), runs (update = cancel) and exports
+    // its own sandboxes (update = request grants, runs, extensions), runs (update = cancel) and exports:
+    // the awardee (lead) org's, and those of a consortium it is a member of, with the same rights
+    // (`consortiumOrgIds` is copied from the sandbox onto every row under it)
+    const member = () => ({ consortiumOrgIds: { $all: [user.organizationId] } });
     can(['read', 'update'], 'Sandbox', { organizationId: user.organizationId });
+    can(['read', 'update'], 'Sandbox', member());
     can(['create', 'read'], 'SandboxExtension', { organizationId: user.organizationId });
+    can(['create', 'read'], 'SandboxExtension', member());
     can(['create', 'read'], 'DatasetGrant', { sandboxOrgId: user.organizationId });
+    can(['create', 'read'], 'DatasetGrant', member());
     can(['create', 'read', 'update'], 'SandboxRun', { organizationId: user.organizationId });
+    can(['create', 'read', 'update'], 'SandboxRun', member());
     can(['create', 'read', 'download'], 'SandboxExport', { organizationId: user.organizationId });
+    can(['create', 'read', 'download'], 'SandboxExport', member());
     // evaluation: submit (eligibility per phase is checked by the service), read and select its own
     can('create', 'Submission');
     can(['read', 'update'], 'Submission', { organizationId: user.organizationId });

@@ -24,6 +24,12 @@ function fieldCondition(alias: string, field: string, value: unknown): Sql {
         return { sql: `${column} = ANY(:${p})`, params: { [p]: operand } };
       case '$nin':
         return { sql: `NOT (${column} = ANY(:${p}))`, params: { [p]: operand } };
+      case '$all':
+        // array column holding every operand (CASL's $all); `@>` can use a GIN index on the column.
+        // An empty list matches every row (in CASL too): surely a mistake in a rule, so refused
+        if (!Array.isArray(operand) || operand.length === 0)
+          throw new Error(`accessible-query: $all on ${field} needs a non-empty array`);
+        return { sql: `${column} @> :${p}`, params: { [p]: operand } };
       default:
         throw new Error(`accessible-query: unsupported operator ${String(op)} on ${field}`);
     }
@@ -38,7 +44,8 @@ const join = (parts: Sql[], op: 'AND' | 'OR'): Sql => ({
 
 /**
  * SQL for "rows this ability may `action`", from the very rules the guard checks.
- * Supports equality, $eq, $ne, $in and $nin on plain columns (what the ability factory uses).
+ * Supports equality, $eq, $ne, $in and $nin on plain columns, and $all on array columns (membership:
+ * `{ consortiumOrgIds: { $all: [orgId] } }`), which is what the ability factory uses.
  */
 export function accessibleSql(ability: AppAbility, action: Action, subject: SubjectType, alias: string): Sql {
   const rules = ability.rulesFor(action, subject);

@@ -77,7 +77,7 @@ export class ExportsController {
     description: 'The released file (one path) or a zip (several), streamed.',
     schema: { type: 'string', format: 'binary' },
   })
-  @ApiForbiddenResponse({ description: 'the requesting organization only' })
+  @ApiForbiddenResponse({ description: 'the requesting organizations only (the awardee and its consortium)' })
   @ApiNotFoundResponse({ description: 'SANDBOX_EXPORT_NOT_FOUND' })
   @ApiConflictResponse({ description: 'EXPORT_NOT_RELEASED' })
   async download(

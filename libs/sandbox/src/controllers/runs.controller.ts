@@ -62,7 +62,7 @@ export class RunsController {
     type: RunView,
     description: '`queued`; executed by a worker in the sandbox runtime.',
   })
-  @ApiForbiddenResponse({ description: "the sandbox's organization only" })
+  @ApiForbiddenResponse({ description: "the sandbox's organizations only (the awardee and its consortium)" })
   @ApiNotFoundResponse({ description: 'SANDBOX_NOT_FOUND' })
   @ApiConflictResponse({ description: 'SANDBOX_NOT_ACTIVE' })
   @ApiPayloadTooLargeResponse({ description: 'PAYLOAD_TOO_LARGE (SANDBOX_BUNDLE_MAX_MB)' })

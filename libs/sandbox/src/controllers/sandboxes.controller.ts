@@ -39,7 +39,8 @@ export class SandboxesController {
   @Get()
   @ApiOkResponse({
     type: SandboxPageView,
-    description: "Newest first: the caller's organization's (operators, auditors: all).",
+    description:
+      "Newest first: the caller's organization's, as awardee or as a consortium member (operators, auditors: all).",
   })
   list(
     @CurrentUser() actor: AuthenticatedActor,

@@ -37,13 +37,15 @@ export class ExportDecisionsService {
   async decide(actor: AuthenticatedActor, exportId: string, dto: ExportDecisionDto): Promise<ExportView> {
     const { exp: peek, reviews: peekReviews } = await this.views.readable(actor, exportId);
     const mine = peekReviews.find((r) => actor.ability.can('review', asSubject('SandboxExportReview', r)));
-    if (!mine || actor.user.organizationId === peek.organizationId)
+    // the whole consortium is the requesting party: none of its organizations approves its own export
+    const requester = [peek.organizationId, ...peek.consortiumOrgIds].includes(actor.user.organizationId);
+    if (!mine || requester)
       await this.access.deny(
         actor,
         'review',
         'SandboxExport',
         exportId,
-        'Exports are decided by data stewards of the providing organizations, never by the requesting organization.',
+        'Exports are decided by data stewards of the providing organizations, never by the requesting organizations (the awardee and its consortium).',
       );
     const approved = await this.dataSource.transaction(async (manager) => {
       const exp = await manager

@@ -68,13 +68,14 @@ export class ExportsService {
         { field: 'Idempotency-Key', message: '1–200 printable ASCII characters' },
       ]);
     const run = await this.runs.readable(actor, runId);
-    if (!actor.ability.can('create', asSubject('SandboxExport', { organizationId: run.organizationId })))
+    const party = { organizationId: run.organizationId, consortiumOrgIds: run.consortiumOrgIds };
+    if (!actor.ability.can('create', asSubject('SandboxExport', party)))
       await this.access.deny(
         actor,
         'create',
         'SandboxExport',
         runId,
-        'Only the organization that ran the code can request an export.',
+        'Only the organizations that use the sandbox (the awardee and its consortium) can request an export.',
       );
     if (idempotencyKey) {
       const first = await this.dataSource
@@ -107,6 +108,7 @@ export class ExportsService {
             runId,
             sandboxId: run.sandboxId,
             organizationId: run.organizationId,
+            consortiumOrgIds: run.consortiumOrgIds,
             files,
             justification: dto.justification.trim(),
             status,
@@ -241,7 +243,7 @@ export class ExportsService {
     return { items: await this.views.views(actor, page.items), nextCursor: page.nextCursor };
   }
 
-  /** Released exports only, for the requesting organization only; every download is audited. */
+  /** Released exports only, for the requesting party only (lead or consortium member); audited. */
   async download(
     actor: AuthenticatedActor,
     id: string,
@@ -253,7 +255,7 @@ export class ExportsService {
         'download',
         'SandboxExport',
         id,
-        'Only the requesting organization can download an export.',
+        'Only the requesting organizations (the awardee and its consortium) can download an export.',
       );
     if (exp.status !== 'released' || !exp.releasedKey) throw new ExportNotReleasedError(exp.status);
     const single = exp.files.length === 1;

@@ -32,6 +32,11 @@ export class SandboxExportEntity {
   @Column({ type: 'uuid' })
   organizationId: string;
 
+  /** copied from the sandbox: its consortium members besides the lead, requesting parties too */
+  @Index('idx_sandbox_exports_consortium_org_ids', { type: 'gin' })
+  @Column({ type: 'uuid', array: true, default: () => "'{}'" })
+  consortiumOrgIds: string[];
+
   @Column({ type: 'jsonb' })
   files: RunOutputFile[];
 

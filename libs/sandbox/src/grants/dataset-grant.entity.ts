@@ -27,6 +27,11 @@ export class DatasetGrantEntity {
   @Column({ type: 'uuid' })
   sandboxOrgId: string;
 
+  /** copied from the sandbox: its consortium members besides the lead, who use it like the lead */
+  @Index('idx_sandbox_grants_consortium_org_ids', { type: 'gin' })
+  @Column({ type: 'uuid', array: true, default: () => "'{}'" })
+  consortiumOrgIds: string[];
+
   @Column({ type: 'uuid' })
   datasetId: string;
 

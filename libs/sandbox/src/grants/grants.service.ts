@@ -65,6 +65,7 @@ export class GrantsService {
         repo.create({
           sandboxId,
           sandboxOrgId: sandbox.organizationId,
+          consortiumOrgIds: sandbox.consortiumOrgIds,
           datasetId: version.datasetId,
           datasetVersionId: version.datasetVersionId,
           datasetName: version.datasetName,

@@ -97,6 +97,7 @@ export class RunsService {
             id: runId,
             sandboxId,
             organizationId: locked.organizationId,
+            consortiumOrgIds: locked.consortiumOrgIds,
             command: received.command,
             status: 'queued',
             idempotencyKey: key ?? null,

@@ -41,6 +41,10 @@ export class SandboxRunEntity {
   @Column({ type: 'uuid' })
   organizationId: string;
 
+  /** copied from the sandbox: its consortium members besides the lead (lists filter by sandbox first) */
+  @Column({ type: 'uuid', array: true, default: () => "'{}'" })
+  consortiumOrgIds: string[];
+
   @Column({ type: 'jsonb' })
   command: string[];
 

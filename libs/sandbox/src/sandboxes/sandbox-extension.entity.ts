@@ -17,6 +17,10 @@ export class SandboxExtensionEntity {
   @Column({ type: 'uuid' })
   organizationId: string;
 
+  /** copied from the sandbox: its consortium members besides the lead */
+  @Column({ type: 'uuid', array: true, default: () => "'{}'" })
+  consortiumOrgIds: string[];
+
   @Column({ type: 'integer' })
   days: number;
 

@@ -18,6 +18,8 @@ const DAY_MS = 24 * 3600 * 1000;
 interface ProvisionInput {
   scenarioId: string;
   organizationId: string;
+  /** the consortium's member organizations besides the lead: they use the sandbox like the lead */
+  consortiumOrgIds: string[];
   applicationId: string | null;
   provisionRequestId: string | null;
   days: number;
@@ -49,6 +51,7 @@ export class SandboxProvisioningService {
       repo.create({
         scenarioId: input.scenarioId,
         organizationId: input.organizationId,
+        consortiumOrgIds: input.consortiumOrgIds,
         applicationId: input.applicationId,
         provisionRequestId: input.provisionRequestId,
         status: 'active',
@@ -69,6 +72,7 @@ export class SandboxProvisioningService {
         by: input.by,
         scenarioId: input.scenarioId,
         organizationId: input.organizationId,
+        consortiumOrgIds: input.consortiumOrgIds,
         applicationId: input.applicationId,
         provisionRequestId: input.provisionRequestId,
         expiresAt: sandbox.expiresAt.toISOString(),
@@ -134,6 +138,7 @@ export class SandboxProvisioningService {
       (await this.provision(manager, {
         scenarioId: request.scenarioId,
         organizationId: request.organizationId,
+        consortiumOrgIds: request.consortiumOrgIds,
         applicationId: request.applicationId,
         provisionRequestId: request.id,
         days: request.sandboxDays,
@@ -166,6 +171,8 @@ export class SandboxProvisioningService {
       const sandbox = await this.provision(manager, {
         scenarioId: app.scenarioId,
         organizationId: app.applicantOrgId,
+        // the award's request if there is one; else the application's consortium (same members)
+        consortiumOrgIds: request?.consortiumOrgIds ?? app.consortiumOrgIds,
         applicationId: app.id,
         provisionRequestId: request?.id ?? null,
         days: request?.sandboxDays ?? scenario.sandboxDays,

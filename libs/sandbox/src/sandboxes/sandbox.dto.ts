@@ -80,7 +80,16 @@ export class SandboxQuotaView {
 export class SandboxView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) scenarioId: string;
-  @ApiProperty({ format: 'uuid' }) organizationId: string;
+  @ApiProperty({ format: 'uuid', description: 'the awardee (the consortium lead)' }) organizationId: string;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    isArray: true,
+    description:
+      'the consortium member organizations besides the lead (empty for a single awardee); their users ' +
+      'use the sandbox with the same rights as the lead’s',
+  })
+  memberOrganizationIds: string[];
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) applicationId: string | null;
   @ApiProperty({ enum: SANDBOX_STATUSES }) status: string;
   @ApiProperty({ format: 'date-time' }) expiresAt: string;

@@ -22,6 +22,15 @@ export class SandboxEntity {
   @Column({ type: 'uuid' })
   organizationId: string;
 
+  /**
+   * the consortium's member organizations besides the lead (as on the application): their members use
+   * the sandbox with the lead's rights. Fixed at provisioning and copied onto every grant, run, export
+   * and extension request, so access stays a column condition (docs/sandboxes.md).
+   */
+  @Index('idx_sandboxes_consortium_org_ids', { type: 'gin' })
+  @Column({ type: 'uuid', array: true, default: () => "'{}'" })
+  consortiumOrgIds: string[];
+
   /** one sandbox per awarded application */
   @Index('uq_sandboxes_application_id', { unique: true })
   @Column({ type: 'uuid', nullable: true })

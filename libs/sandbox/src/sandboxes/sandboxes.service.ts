@@ -104,6 +104,7 @@ export class SandboxesService {
         repo.create({
           sandboxId,
           organizationId: sandbox.organizationId,
+          consortiumOrgIds: sandbox.consortiumOrgIds,
           days: dto.days,
           reason: dto.reason.trim(),
           status: 'pending',

@@ -6,6 +6,7 @@ export const toSandboxView = (s: SandboxEntity): SandboxView => ({
   id: s.id,
   scenarioId: s.scenarioId,
   organizationId: s.organizationId,
+  memberOrganizationIds: s.consortiumOrgIds,
   applicationId: s.applicationId,
   status: s.status,
   expiresAt: s.expiresAt.toISOString(),

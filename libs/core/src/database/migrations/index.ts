@@ -10,6 +10,7 @@ import { Evaluation1796184301108 } from './1796184301108-Evaluation';
 import { EvaluationTruthLabels1796186890641 } from './1796186890641-EvaluationTruthLabels';
 import { SandboxesGrantsRunsExports1796184540954 } from './1796184540954-SandboxesGrantsRunsExports';
 import { Review1796184795296 } from './1796184795296-Review';
+import { SandboxConsortium1796195796874 } from './1796195796874-SandboxConsortium';
 
 /**
  * Every migration, in order. Generated with `npm run migration:generate -- Name`, reviewed, then
@@ -27,4 +28,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Review1796184795296,
   AuditEventDetailsJcs1796185769559,
   EvaluationTruthLabels1796186890641,
+  SandboxConsortium1796195796874,
 ];
