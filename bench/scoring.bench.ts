@@ -7,9 +7,10 @@
  *   BENCH_LATENCY_N=100 BENCH_SKIP_FILES=1 ...    # only the latency part, more samples
  *
  * File part: each file pair is generated once into a temporary folder (predictions in the truth's row order, as a
- * model writing one prediction per test row produces them; `shuffled` rows put them in random order). Every
- * scoring run is a process of its own, so peak RSS (maxRSS) is that run's: `platform` is the worker's path
- * (streaming merge join, public/private/all partitions), `in-memory` the exact join the platform falls back to,
+ * model writing one prediction per test row produces them; `shuffled` rows put them in random order), at every
+ * size. Every scoring run is a process of its own, so peak RSS (maxRSS) is that run's: `platform` is the worker's
+ * path (streaming merge join; when it gives up, the disk join, spilling into the same temporary folder;
+ * public/private/all partitions), `in-memory` the exact in-memory join (1M rows only),
  * `reference` pandas.read_csv of both files + merge + sklearn's f1_score(average='macro') / sqrt(mean_squared_error)
  * (python import time excluded). Scores are compared (|Δ| < 1e-9).
  *
@@ -24,7 +25,7 @@ import { execFileSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
@@ -101,11 +102,19 @@ interface RunResult {
   scores?: Record<string, number>;
   score?: number;
   seconds: number;
+  cpuSeconds?: number;
   maxRssMb: number;
   path?: string;
 }
 
-function platform(metric: string, truth: string, pred: string, mode: 'stream' | 'memory'): RunResult {
+function platform(
+  metric: string,
+  truth: string,
+  pred: string,
+  mode: 'stream' | 'memory',
+  rows: number,
+  tempDir: string,
+): RunResult {
   const out = execFileSync(
     process.execPath,
     [
@@ -118,6 +127,8 @@ function platform(metric: string, truth: string, pred: string, mode: 'stream' | 
       'target',
       mode,
       CLASSES.join(','),
+      String(rows),
+      tempDir,
     ],
     { maxBuffer: 1 << 20 },
   );
@@ -139,26 +150,25 @@ async function fileBench() {
   const dir = await mkdtemp(join(tmpdir(), 'aihub-scoring-bench-'));
   try {
     console.log(
-      'rows        metric    order     run         seconds  peak RSS MB  score              ratio to reference',
+      'rows        metric    order     run                     seconds  cpu s  peak RSS MB  score              ratio to reference   load (1 min)',
     );
     for (const n of sizes) {
       for (const metric of ['macro_f1', 'rmse'] as const) {
-        const cases: boolean[] = n <= 1_000_000 ? [false, true] : [false];
-        for (const shuffled of cases) {
+        for (const shuffled of [false, true]) {
           const { truth, pred } = await makeFiles(dir, metric, n, shuffled);
           const ref = reference(metric, truth, pred);
-          const runs: [string, RunResult][] = [['platform', platform(metric, truth, pred, 'stream')]];
-          if (n <= 1_000_000 && !shuffled) runs.push(['in-memory', platform(metric, truth, pred, 'memory')]);
+          const runs: [string, RunResult][] = [['platform', platform(metric, truth, pred, 'stream', n, dir)]];
+          if (n <= 1_000_000) runs.push(['in-memory', platform(metric, truth, pred, 'memory', n, dir)]);
           for (const [name, r] of runs) {
             const score = r.scores!.all;
             if (Math.abs(score - ref.score!) > 1e-9)
               throw new Error(`${metric} ${n}: platform ${score} vs reference ${ref.score}`);
             console.log(
-              `${String(n).padEnd(11)} ${metric.padEnd(9)} ${(shuffled ? 'shuffled' : 'in order').padEnd(9)} ${`${name}${r.path && name === 'platform' ? ` (${r.path})` : ''}`.padEnd(20)} ${f(r.seconds).padStart(7)} ${f(r.maxRssMb, 0).padStart(12)}  ${score.toPrecision(12).padEnd(18)} ${f(r.seconds / ref.seconds)}x time, ${f(r.maxRssMb / ref.maxRssMb)}x RSS`,
+              `${String(n).padEnd(11)} ${metric.padEnd(9)} ${(shuffled ? 'shuffled' : 'in order').padEnd(9)} ${`${name}${r.path && name === 'platform' ? ` (${r.path})` : ''}`.padEnd(23)} ${f(r.seconds).padStart(7)} ${f(r.cpuSeconds ?? NaN, 1).padStart(6)} ${f(r.maxRssMb, 0).padStart(12)}  ${score.toPrecision(12).padEnd(18)} ${f(r.seconds / ref.seconds)}x time, ${f(r.maxRssMb / ref.maxRssMb)}x RSS  ${f(loadavg()[0])}`,
             );
           }
           console.log(
-            `${String(n).padEnd(11)} ${metric.padEnd(9)} ${(shuffled ? 'shuffled' : 'in order').padEnd(9)} ${'reference (pandas)'.padEnd(20)} ${f(ref.seconds).padStart(7)} ${f(ref.maxRssMb, 0).padStart(12)}  ${ref.score!.toPrecision(12)}`,
+            `${String(n).padEnd(11)} ${metric.padEnd(9)} ${(shuffled ? 'shuffled' : 'in order').padEnd(9)} ${'reference (pandas)'.padEnd(23)} ${f(ref.seconds).padStart(7)} ${''.padStart(6)} ${f(ref.maxRssMb, 0).padStart(12)}  ${ref.score!.toPrecision(12).padEnd(18)} ${''.padEnd(20)} ${f(loadavg()[0])}`,
           );
           await rm(truth, { force: true });
           await rm(pred, { force: true });

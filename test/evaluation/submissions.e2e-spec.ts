@@ -1,8 +1,12 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@aihub/core';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   EvaluationPhaseEntity,
+  EvaluationSpecEntity,
+  IN_MEMORY_MAX_ROWS,
   LeaderboardService,
   METRICS,
   splitPartitioner,
@@ -465,6 +469,27 @@ describe('evaluation: specs, ground truth, submissions through the real queue an
       expect(empty.body.code).toBe('EMPTY_FILE');
       const headerOnly = await failure(numericPhase, 'id,y\n');
       expect(headerOnly.issues.map((i) => i.reason)).toContain('MISSING_IDS');
+    });
+
+    it('a truth over the in-memory limit is joined on disk: the same report, nothing left behind', async () => {
+      const bigPhase = await configure('accuracy', 'id,y\na,cat\nb,dog\nc,cat\nd,bird\n');
+      const { scenarioId: bigScenario } = await t.dataSource
+        .getRepository(EvaluationPhaseEntity)
+        .findOneByOrFail({ id: bigPhase });
+      // the worker picks the join from the row count recorded at upload
+      await t.dataSource
+        .getRepository(EvaluationSpecEntity)
+        .update({ scenarioId: bigScenario }, { groundTruthRows: IN_MEMORY_MAX_ROWS + 1 });
+      const csv = 'id,y\nd,bird\na,cat\nzz,cat\na,dog\nyy,cat\n';
+      const onDisk = await failure(bigPhase, csv);
+      expect(onDisk).toEqual(await failure(labelPhase, csv));
+      expect(onDisk.issues.map((i) => [i.reason, i.count])).toEqual([
+        ['DUPLICATE_IDS', 1],
+        ['MISSING_IDS', 2],
+        ['UNKNOWN_IDS', 2],
+      ]);
+      // the disk join made its scratch folder under DATA_DIR and removed its own spill folder
+      expect(readdirSync(join(loadConfig(isolated.env).dataDir, 'scoring-tmp'))).toEqual([]);
     });
 
     it('a correct file scores (rmse known answer) and failed ones did not use the quota', async () => {

@@ -8,3 +8,4 @@ export * from './json-stream';
 export * from './coco';
 export * from './score-files';
 export * from './score-streaming';
+export * from './score-spill';

@@ -51,7 +51,8 @@ export interface ScoreFilesResult {
 
 const ALL: readonly string[] = ['all'];
 
-class Partitions<K extends MetricKind> {
+/** One metric accumulator per partition name (public, private, all …), created on first use. */
+export class Partitions<K extends MetricKind> {
   private readonly accumulators = new Map<string, MetricAccumulator<K>>();
 
   constructor(
@@ -95,7 +96,7 @@ function missingIds(ids: readonly string[], seen: Uint8Array, issues: IssueColle
   issues.addMany('MISSING_IDS', count, examples);
 }
 
-function requireInput(field: string, value: string | undefined, message: string): string {
+export function requireInput(field: string, value: string | undefined, message: string): string {
   if (value === undefined || value === '') throw new ValidationFailedError([{ field, message }]);
   return value;
 }

@@ -2,12 +2,14 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '@aihub/audit';
-import { Clock, DomainError } from '@aihub/core';
+import { APP_CONFIG, AppConfig, Clock, DomainError } from '@aihub/core';
 import { claimOnce } from '@aihub/queue';
 import { Bucket, OBJECT_STORAGE, ObjectStorage } from '@aihub/storage';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { LineTooLongError, splitLineBatches } from '../scoring/lines';
 import { scoreFiles, type ScoreFilesResult } from '../scoring/score-files';
+import { canSpill, IN_MEMORY_MAX_ROWS, scoreTabularSpilled } from '../scoring/score-spill';
 import { canStream, scoreTabularStreaming } from '../scoring/score-streaming';
 import { EvaluationPhaseEntity } from '../entities/evaluation-phase.entity';
 import { EvaluationSpecEntity } from '../entities/evaluation-spec.entity';
@@ -47,7 +49,7 @@ export function toSubmitterError(err: unknown): SubmissionError | undefined {
 }
 
 /**
- * The scoring worker's work: streams the submission and the hidden truth from storage through `scoreFiles`,
+ * The scoring worker's work: streams the submission and the hidden truth from storage through the scoring joins,
  * split public/private by the phase's secret HMAC, and records the outcome exactly once (`claimOnce`), so a
  * redelivered job (worker crash, duplicate) never writes a second score and a crash before the commit loses none.
  */
@@ -60,6 +62,7 @@ export class ScoringService {
     @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(CODE_RUNNER) private readonly codeRunner?: CodeRunner,
   ) {}
 
@@ -131,12 +134,26 @@ export class ScoringService {
           predictions.destroy();
         }
       }
-      // out of order or an id problem: the exact in-memory join (and its error report)
-      result ??= await scoreFiles({
-        ...base,
-        truth: splitLineBatches(await openTruth()),
-        predictions: splitLineBatches(await openPredictions()),
-      });
+      if (!result) {
+        // out of order or an id problem: a join by id (same scores and error report either way); on disk for
+        // large CSV truths, so memory stays bounded; in memory for small ones and the JSON kinds
+        const truthRows = spec.groundTruthRows ?? Infinity;
+        const inputs = {
+          ...base,
+          truth: splitLineBatches(await openTruth()),
+          predictions: splitLineBatches(await openPredictions()),
+        };
+        result =
+          canSpill(phase.metric) && truthRows > IN_MEMORY_MAX_ROWS
+            ? await scoreTabularSpilled({
+                ...inputs,
+                tempDir: join(this.config.dataDir, 'scoring-tmp'),
+                partitionRows: IN_MEMORY_MAX_ROWS,
+                expectedRows: spec.groundTruthRows ?? undefined,
+                expectedBytes: spec.groundTruthSizeBytes ?? undefined,
+              })
+            : await scoreFiles(inputs);
+      }
       return {
         status: 'scored',
         publicScore: result.scores.public ?? null,
