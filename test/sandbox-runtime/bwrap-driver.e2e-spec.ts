@@ -1,4 +1,6 @@
-import { chmod, lstat, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidRunSpecError, SandboxRuntimeError } from '@aihub/sandbox/runtime/runtime.errors';
 import {
@@ -7,7 +9,9 @@ import {
   mountsBelow,
   processesWithToken,
   probeJson,
-  outerBwrapMountNamespaces,
+  outerBwrapPids,
+  runFoldersOf,
+  lsAs,
   SandboxFixture,
   zombies,
 } from './sandbox-fixture';
@@ -199,6 +203,7 @@ describe('BwrapDriver (real bubblewrap)', () => {
         n.startsWith(`spare.${process.pid}.`),
       ),
     );
+    const foldersBefore = new Set(await runFoldersOf(process.pid));
     await f.run(['true']);
     // the /output tmpfs is unmounted in the background once the result is out
     await f.driver.drain();
@@ -210,9 +215,11 @@ describe('BwrapDriver (real bubblewrap)', () => {
     // only the one spare prepared for the next run (created ahead: cgroup creation is slow)
     expect(ours.filter((n) => !n.startsWith('spare.'))).toEqual([]);
     expect(ours.filter((n) => n.startsWith('spare.') && !sparesBefore.has(n)).length).toBeLessThanOrEqual(1);
-    // the fixed mount points stay empty on the host: the binds live in each run's own namespace
-    expect(await readdir('/run/aihub-sandbox/code')).toEqual([]);
-    expect(await readdir('/run/aihub-sandbox/output')).toEqual([]);
+    // run folders: only the spare prepared for the next run, with nothing but its /output tmpfs mounted
+    const folders = await runFoldersOf(process.pid);
+    const newFolders = folders.filter((p) => !foldersBefore.has(p));
+    expect(newFolders.length).toBeLessThanOrEqual(1);
+    for (const p of newFolders) expect(await mountsBelow(p)).toEqual([join(p, 'output')]);
   });
 
   it('rejects invalid specs before touching the host', async () => {
@@ -225,20 +232,33 @@ describe('BwrapDriver (real bubblewrap)', () => {
     ).rejects.toBeInstanceOf(InvalidRunSpecError);
   });
 
-  it('binds private inputs inside a private mount namespace (the platform folders stay 0700)', async () => {
+  it("binds private inputs in a run folder only that run's group can enter (the platform folders stay 0700)", async () => {
+    const user = (await f.driver.init()).user!;
     const ac = new AbortController();
-    let seen: { host: string; sandboxes: string[] } | null = null;
+    let seen: { gid: number; mode: string; uid: number; own: string; other: string } | null = null;
     const r = await f.run(['sh', '-c', 'echo ready; sleep 30'], {
+      mounts: [{ hostPath: dataDir, sandboxPath: '/data/ds1' }],
       signal: ac.signal,
       onLog: () =>
-        void outerBwrapMountNamespaces().then((ns) => {
-          seen = ns;
-          ac.abort();
-        }),
+        void (async () => {
+          const [pid] = await outerBwrapPids();
+          const status = await readFile(`/proc/${pid}/status`, 'utf8');
+          const gid = Number(/^Gid:\s+(\d+)/m.exec(status)![1]);
+          for (const folder of await runFoldersOf(process.pid)) {
+            const st = await stat(folder);
+            if (st.gid !== gid) continue;
+            // the run's own group reaches its inputs; any other group (another run) is refused
+            const own = await lsAs(user.uid, gid, join(folder, 'data', '0'));
+            const other = await lsAs(user.uid, gid + 1, join(folder, 'data', '0'));
+            seen = { gid, mode: (st.mode & 0o7777).toString(8), uid: st.uid, own, other };
+          }
+        })().finally(() => ac.abort()),
     });
     expect(r.result.status).toBe('cancelled');
-    expect(seen!.sandboxes).toHaveLength(1);
-    expect(seen!.sandboxes[0]).not.toBe(seen!.host);
+    expect(seen).toMatchObject({ mode: '710', uid: 0, own: 'sales.csv\n' });
+    expect(seen!.gid).toBeGreaterThan(1_000_000_000);
+    expect(seen!.other).toMatch(/Permission denied/);
+    expect((await stat(join(f.base, 'views'))).mode & 0o777).toBe(0o700);
   });
 
   it('refuses inputs the sandbox user cannot read, with a clear platform error', async () => {
@@ -255,6 +275,35 @@ describe('BwrapDriver (real bubblewrap)', () => {
   });
 });
 
+describe('BwrapDriver after a crashed worker', () => {
+  it('unmounts and removes the run folders of a dead worker at start-up, never touching the bound sources', async () => {
+    const dead = await new Promise<number>((resolve) => {
+      const child = spawn('true');
+      child.once('exit', () => resolve(child.pid!));
+    });
+    const folder = '/run/aihub-sandbox/65535';
+    const source = await mkdtemp(join(tmpdir(), 'aihub-sweep-source-'));
+    await writeFile(join(source, 'precious.csv'), 'a,b\n1,2\n');
+    await mkdir(join(folder, 'data', '0'), { recursive: true });
+    await mkdir(join(folder, 'output'));
+    await writeFile(join(folder, '.owner'), String(dead));
+    execFileSync('mount', ['--bind', source, join(folder, 'data', '0')]);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'aihub-output', join(folder, 'output')]);
+
+    const f = await createSandboxFixture();
+    try {
+      await f.driver.init();
+      expect(await mountsBelow(folder)).toEqual([]);
+      await expect(stat(folder)).rejects.toMatchObject({ code: 'ENOENT' });
+      expect(await readFile(join(source, 'precious.csv'), 'utf8')).toBe('a,b\n1,2\n');
+      expect(f.warnings.join('\n')).toMatch(/removed leftovers of interrupted runs: .*65535/);
+    } finally {
+      await f.close();
+      await rm(source, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('BwrapDriver with world-searchable folders (fast path)', () => {
   let f: SandboxFixture;
 
@@ -265,23 +314,10 @@ describe('BwrapDriver with world-searchable folders (fast path)', () => {
     await f?.close();
   });
 
-  it('binds the host paths directly, from the host mount namespace, with the same isolation', async () => {
+  it('runs the same way as with private folders', async () => {
     const view = join(f.base, 'view');
     await mkdir(view, { mode: 0o755 });
     await writeFile(join(view, 'sales.csv'), 'district,amount\nfutian,2.5\nluohu,1\n', { mode: 0o644 });
-    const ac = new AbortController();
-    let seen: { host: string; sandboxes: string[] } | null = null;
-    const probe = await f.run(['sh', '-c', 'echo ready; sleep 30'], {
-      signal: ac.signal,
-      onLog: () =>
-        void outerBwrapMountNamespaces().then((ns) => {
-          seen = ns;
-          ac.abort();
-        }),
-    });
-    expect(probe.result.status).toBe('cancelled');
-    expect(seen!.sandboxes).toEqual([seen!.host]);
-
     const r = await f.run(['python3', 'aggregate.py'], {
       mounts: [{ hostPath: view, sandboxPath: '/data/ds1' }],
     });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // deep imports: the runtime alone, not the whole sandbox lib (entities, services) around it
@@ -179,9 +180,8 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs = 5000
 }
 
 /** Whether the outer bubblewrap of this process's running sandboxes shares the host's mount namespace. */
-export async function outerBwrapMountNamespaces(): Promise<{ host: string; sandboxes: string[] }> {
-  const host = await readlink('/proc/self/ns/mnt');
-  const sandboxes: string[] = [];
+export async function outerBwrapPids(): Promise<number[]> {
+  const pids: number[] = [];
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => null);
@@ -189,10 +189,29 @@ export async function outerBwrapMountNamespaces(): Promise<{ host: string; sandb
     const close = stat.lastIndexOf(')');
     const comm = stat.slice(stat.indexOf('(') + 1, close);
     const ppid = Number(stat.slice(close + 2).split(' ')[1]);
-    if (comm === 'bwrap' && ppid === process.pid) {
-      const ns = await readlink(`/proc/${name}/ns/mnt`).catch(() => null);
-      if (ns) sandboxes.push(ns);
-    }
+    if (comm === 'bwrap' && ppid === process.pid) pids.push(Number(name));
   }
-  return { host, sandboxes };
+  return pids;
+}
+
+/** The driver's per-run folders (root mode) owned by process `pid`. */
+export async function runFoldersOf(pid: number, root = '/run/aihub-sandbox'): Promise<string[]> {
+  const found: string[] = [];
+  for (const slot of await readdir(root).catch(() => [] as string[])) {
+    const owner = await readFile(join(root, slot, '.owner'), 'utf8').catch(() => '');
+    if (owner === String(pid)) found.push(join(root, slot));
+  }
+  return found;
+}
+
+/** `ls dir` as uid/gid (no other groups): its output, or its error message. */
+export function lsAs(uid: number, gid: number, dir: string): Promise<string> {
+  return new Promise((resolve) =>
+    execFile(
+      'setpriv',
+      [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--', 'ls', dir],
+      { encoding: 'utf8' },
+      (err, stdout, stderr) => resolve(err ? stderr || err.message : stdout),
+    ),
+  );
 }

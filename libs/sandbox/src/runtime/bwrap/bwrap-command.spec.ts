@@ -6,24 +6,20 @@ const plan = (over: Partial<BwrapPlan> = {}): BwrapPlan => ({
     bwrap: '/usr/bin/bwrap',
     prlimit: '/usr/bin/prlimit',
     setpriv: '/usr/bin/setpriv',
-    mount: '/usr/bin/mount',
-    unshare: '/usr/bin/unshare',
   },
   user: { name: 'sbx', uid: 999, gid: 995 },
   cgroupProcsFiles: [
     '/sys/fs/cgroup/memory/aihub/r.1.1/cgroup.procs',
     '/sys/fs/cgroup/pids/aihub/r.1.1/cgroup.procs',
   ],
-  codeDir: '/srv/data/runs/r/code',
-  outputDir: '/srv/work/stage/r.1.1',
-  outputTmpfs: { sizeBytes: 100 * 1024 * 1024, inodes: 6400 },
-  mountRoot: '/run/aihub-sandbox',
+  codeDir: '/run/aihub-sandbox/7/code',
+  outputDir: '/run/aihub-sandbox/7/output',
   rlimits: { cpuSoftSeconds: 61, cpuHardSeconds: 61, nproc: 8192, fsizeBytes: 104857600, nofile: 4096 },
   tmpBytes: 64 * 1024 * 1024,
   shmBytes: 64 * 1024 * 1024,
   mounts: [
-    { hostPath: '/srv/cache/aa', sandboxPath: '/data/alpha' },
-    { hostPath: "/srv/cache/it's", sandboxPath: '/data/beta' },
+    { hostPath: '/run/aihub-sandbox/7/data/0', sandboxPath: '/data/alpha' },
+    { hostPath: '/run/aihub-sandbox/7/data/1', sandboxPath: '/data/beta' },
   ],
   seccomp: true,
   env: { REPORT: 'x y', PATH: '/opt/bin:/usr/bin' },
@@ -84,15 +80,15 @@ describe('bwrapArgs', () => {
     expect(args).not.toContain('--dev-bind');
   });
 
-  it('mounts code and data read-only from the fixed mount points, /output writable, tmpfs with sizes', () => {
+  it('mounts code and data read-only from the run folder, /output writable, tmpfs with sizes', () => {
     expect(after(args, '--ro-bind', 2)).toEqual(
       expect.arrayContaining([
-        ['/run/aihub-sandbox/code', '/code'],
-        ['/run/aihub-sandbox/data/0', '/data/alpha'],
-        ['/run/aihub-sandbox/data/1', '/data/beta'],
+        ['/run/aihub-sandbox/7/code', '/code'],
+        ['/run/aihub-sandbox/7/data/0', '/data/alpha'],
+        ['/run/aihub-sandbox/7/data/1', '/data/beta'],
       ]),
     );
-    expect(after(args, '--bind', 2)).toEqual([['/run/aihub-sandbox/output', '/output']]);
+    expect(after(args, '--bind', 2)).toEqual([['/run/aihub-sandbox/7/output', '/output']]);
     expect(after(args, '--size', 3)).toEqual([
       [String(64 * 1024 * 1024), '--tmpfs', '/dev/shm'],
       [String(64 * 1024 * 1024), '--tmpfs', '/tmp'],
@@ -105,12 +101,19 @@ describe('bwrapArgs', () => {
     expect(after(args, '--remount-ro')).toEqual([['/dev'], ['/']]);
   });
 
-  it('binds host paths directly when there is no mount root (not root)', () => {
-    const direct = bwrapArgs(plan({ mountRoot: null, user: null }));
+  it('binds the paths it is given, quoting nothing (argv, not a shell line)', () => {
+    const direct = bwrapArgs(
+      plan({
+        user: null,
+        codeDir: '/srv/data/runs/r/code',
+        outputDir: '/srv/work/stage/r.1.1',
+        mounts: [{ hostPath: "/srv/cache/it's", sandboxPath: '/data/beta' }],
+      }),
+    );
     expect(after(direct, '--ro-bind', 2)).toEqual(
       expect.arrayContaining([
         ['/srv/data/runs/r/code', '/code'],
-        ['/srv/cache/aa', '/data/alpha'],
+        ["/srv/cache/it's", '/data/beta'],
       ]),
     );
     expect(after(direct, '--bind', 2)).toEqual([['/srv/work/stage/r.1.1', '/output']]);
@@ -165,51 +168,32 @@ describe('wrapperCommand', () => {
     expect(script).not.toContain("O'Brien");
   });
 
-  it('joins the cgroups, mounts the /output tmpfs, then binds inputs inside a private mount namespace', () => {
-    const lines = script.split('\n');
-    expect(lines[0]).toBe(
+  it('joins the cgroups, then execs the argv (nothing else runs as root)', () => {
+    expect(script.split('\n')).toEqual([
       `echo $$ > '/sys/fs/cgroup/memory/aihub/r.1.1/cgroup.procs' || exit ${WRAPPER_EXIT.cgroup}`,
-    );
-    expect(lines[1]).toBe(
       `echo $$ > '/sys/fs/cgroup/pids/aihub/r.1.1/cgroup.procs' || exit ${WRAPPER_EXIT.cgroup}`,
-    );
-    expect(lines[2]).toBe(
-      "'/usr/bin/mount' -t tmpfs -o size=104857600,nr_inodes=6400,mode=0700,uid=999,gid=995,nosuid,nodev,noexec " +
-        `aihub-output '/srv/work/stage/r.1.1' || exit ${WRAPPER_EXIT.mount}`,
-    );
-    expect(lines[3]).toMatch(/^exec '\/usr\/bin\/unshare' --mount --propagation private -- \/bin\/sh -c '/);
-    expect(lines[lines.length - 1]).toBe(`exit ${WRAPPER_EXIT.exec}`);
+      'exec "$@"',
+      `exit ${WRAPPER_EXIT.exec}`,
+    ]);
   });
 
-  it('really runs: the script is valid sh and binds each input onto its fixed mount point (dry run)', () => {
+  it('really runs: the script is valid sh and hands the untouched argv on (dry run)', () => {
     // replace the tools by echo so the script can be executed without root: it prints what it would do
     const dry = wrapperCommand(
       plan({
-        tools: { bwrap: 'BWRAP', prlimit: 'echo', setpriv: 'SETPRIV', mount: 'echo', unshare: 'env' },
+        tools: { bwrap: 'BWRAP', prlimit: 'echo', setpriv: 'SETPRIV' },
         cgroupProcsFiles: ['/dev/null'],
       }),
     );
-    const inner = dry.args[1].replace("exec 'env' --mount --propagation private --", 'exec');
-    const out = execFileSync(dry.file, ['-c', inner, ...dry.args.slice(2)], { encoding: 'utf8' });
-    const lines = out.trim().split('\n');
-    expect(lines[0]).toMatch(/^-t tmpfs -o size=104857600,.* aihub-output \/srv\/work\/stage\/r\.1\.1$/);
-    expect(lines.slice(1, 5)).toEqual([
-      '--bind /srv/data/runs/r/code /run/aihub-sandbox/code',
-      '--bind /srv/cache/aa /run/aihub-sandbox/data/0',
-      "--bind /srv/cache/it's /run/aihub-sandbox/data/1",
-      '--bind /srv/work/stage/r.1.1 /run/aihub-sandbox/output',
-    ]);
-    // the final exec hands the untouched argv to prlimit (echo here)
-    expect(lines[5]).toMatch(/^--cpu=61:61 .* -- SETPRIV --reuid=999 .* BWRAP --json-status-fd 4 /);
-    expect(lines[5].endsWith("-- python3 main.py --name O'Brien; rm -rf /")).toBe(true);
+    const out = execFileSync(dry.file, dry.args, { encoding: 'utf8' }).trim();
+    expect(out).toMatch(/^--cpu=61:61 .* -- SETPRIV --reuid=999 .* BWRAP --json-status-fd 4 /);
+    expect(out.endsWith("-- python3 main.py --name O'Brien; rm -rf /")).toBe(true);
   });
 
   it('adds RLIMIT_AS only without a memory cgroup, and skips setpriv/mounts when not root', () => {
     const plain = wrapperCommand(
       plan({
         user: null,
-        mountRoot: null,
-        outputTmpfs: null,
         cgroupProcsFiles: [],
         rlimits: {
           cpuSoftSeconds: 5,

@@ -5,19 +5,13 @@ import type { SandboxUser } from './host-tools';
  * Pure construction of the command line of one run (unit-tested): a tiny `/bin/sh` wrapper, started as
  * root by the driver, that
  *   1. joins the run's cgroups (`echo $$ > …/cgroup.procs`), so every process of the run is born inside;
- *   2. mounts the run's size-capped tmpfs (the future `/output`) on the host, where the driver copies it
- *      out once the run is over;
- *   3. enters a private mount namespace (`unshare --mount`) and there bind-mounts the bundle, the dataset
- *      views and that tmpfs onto fixed, world-searchable mount points (`mountRoot`/code, /data/<i>,
- *      /output). bubblewrap resolves every bind source by path as the unprivileged sandbox user, so this
- *      is what lets the platform keep its data folders private (0700): only the input directories
- *      themselves must be readable by the sandbox user, never their parents. The binds vanish with the
- *      namespace, i.e. with the run's last process;
- *   4. sets the rlimits (`prlimit`), drops to the sandbox user (`setpriv`), and
- *   5. replaces itself with bubblewrap (every step execs: the driver stays bwrap's parent, so
+ *   2. sets the rlimits (`prlimit`), drops to the sandbox user (`setpriv`), and
+ *   3. replaces itself with bubblewrap (every step execs: the driver stays bwrap's parent, so
  *      `--die-with-parent` ties the sandbox to the worker's life).
- * Without root (development only) steps 2, 3 and 4's user switch are skipped and bubblewrap binds the
- * host paths directly.
+ * The inputs and the run's /output tmpfs are already mounted by the driver (root mode) in a per-run folder
+ * only the sandbox user can reach, so bubblewrap, which resolves every bind source by path as that user,
+ * can bind them while the platform's own folders stay private (0700). Without root (development only) the
+ * user switch is skipped and bubblewrap binds the host paths directly.
  */
 
 /** File descriptor layout of the wrapper process. */
@@ -27,14 +21,7 @@ export const FD = {
 } as const;
 
 /** Wrapper exit codes for failures before bubblewrap starts. */
-export const WRAPPER_EXIT = { cgroup: 120, mount: 121, exec: 122, bind: 123 } as const;
-
-/** Fixed mount points below `mountRoot` (created once by the driver, root-owned, 0755, empty). */
-export const MOUNT_POINTS = {
-  code: 'code',
-  output: 'output',
-  data: (i: number) => `data/${i}`,
-} as const;
+export const WRAPPER_EXIT = { cgroup: 120, exec: 122 } as const;
 
 export interface Rlimits {
   cpuSoftSeconds: number;
@@ -56,22 +43,18 @@ export interface HostLayout {
 }
 
 export interface BwrapPlan {
-  tools: { bwrap: string; prlimit: string; setpriv?: string; mount?: string; unshare?: string };
+  tools: { bwrap: string; prlimit: string; setpriv?: string };
   /** null: run as the current (non-root) user, without setpriv. */
   user: SandboxUser | null;
   cgroupProcsFiles: string[];
-  /** Host directory of the extracted bundle. */
+  /** Directory bound read-only as /code (root mode: the run folder's bind of the bundle). */
   codeDir: string;
-  /** Host directory that becomes /output (root mode: where the wrapper mounts the run's tmpfs). */
+  /** Directory bound writable as /output (root mode: the run folder's tmpfs). */
   outputDir: string;
-  /** Root mode: the tmpfs mounted at `outputDir`; null: `outputDir` is used as it is. */
-  outputTmpfs: { sizeBytes: number; inodes: number } | null;
-  /** Root mode: the fixed mount points of the private mount namespace; null: bind host paths directly. */
-  mountRoot: string | null;
   rlimits: Rlimits;
   tmpBytes: number;
   shmBytes: number;
-  /** Granted views, sorted by sandbox path. */
+  /** Granted views, sorted by sandbox path (root mode: the run folder's binds of them). */
   mounts: { hostPath: string; sandboxPath: string }[];
   seccomp: boolean;
   env: Record<string, string>;
@@ -125,10 +108,9 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
     '--tmpfs',
     '/tmp',
   );
-  const src = (host: string, point: string) => (plan.mountRoot ? `${plan.mountRoot}/${point}` : host);
-  a.push('--ro-bind', src(plan.codeDir, MOUNT_POINTS.code), '/code');
-  plan.mounts.forEach((m, i) => a.push('--ro-bind', src(m.hostPath, MOUNT_POINTS.data(i)), m.sandboxPath));
-  a.push('--bind', src(plan.outputDir, MOUNT_POINTS.output), '/output');
+  a.push('--ro-bind', plan.codeDir, '/code');
+  plan.mounts.forEach((m) => a.push('--ro-bind', m.hostPath, m.sandboxPath));
+  a.push('--bind', plan.outputDir, '/output');
   // the sandbox's own root and /dev are tmpfs owned by the sandbox user: make them read-only once
   // every mount point exists, so nothing but /tmp, /dev/shm and /output is writable
   a.push('--remount-ro', '/dev', '--remount-ro', '/');
@@ -155,16 +137,6 @@ function prlimitArgs(r: Rlimits): string[] {
 export function wrapperCommand(plan: BwrapPlan): { file: string; args: string[] } {
   const lines: string[] = [];
   for (const f of plan.cgroupProcsFiles) lines.push(`echo $$ > ${shQuote(f)} || exit ${WRAPPER_EXIT.cgroup}`);
-  const mount = shQuote(plan.tools.mount ?? 'mount');
-  if (plan.outputTmpfs) {
-    const t = plan.outputTmpfs;
-    const uid = plan.user?.uid ?? 0;
-    const gid = plan.user?.gid ?? 0;
-    const options = `size=${t.sizeBytes},nr_inodes=${t.inodes},mode=0700,uid=${uid},gid=${gid},nosuid,nodev,noexec`;
-    lines.push(
-      `${mount} -t tmpfs -o ${options} aihub-output ${shQuote(plan.outputDir)} || exit ${WRAPPER_EXIT.mount}`,
-    );
-  }
   const drop =
     plan.user && plan.tools.setpriv
       ? [
@@ -184,25 +156,6 @@ export function wrapperCommand(plan: BwrapPlan): { file: string; args: string[] 
     plan.tools.bwrap,
     ...bwrapArgs(plan),
   ];
-  if (plan.mountRoot) {
-    const root = plan.mountRoot;
-    const bind = (from: string, point: string) =>
-      `${mount} --bind ${shQuote(from)} ${shQuote(`${root}/${point}`)} || exit ${WRAPPER_EXIT.bind}`;
-    const inner = [
-      bind(plan.codeDir, MOUNT_POINTS.code),
-      ...plan.mounts.map((m, i) => bind(m.hostPath, MOUNT_POINTS.data(i))),
-      bind(plan.outputDir, MOUNT_POINTS.output),
-      'exec "$@"',
-      `exit ${WRAPPER_EXIT.exec}`,
-    ];
-    lines.push(
-      `exec ${shQuote(plan.tools.unshare ?? 'unshare')} --mount --propagation private -- /bin/sh -c ${shQuote(
-        inner.join('\n'),
-      )} aihub-sandbox "$@"`,
-    );
-  } else {
-    lines.push(`exec "$@"`);
-  }
-  lines.push(`exit ${WRAPPER_EXIT.exec}`);
+  lines.push(`exec "$@"`, `exit ${WRAPPER_EXIT.exec}`);
   return { file: '/bin/sh', args: ['-c', lines.join('\n'), 'aihub-sandbox', ...argv] };
 }

@@ -1,5 +1,7 @@
 import { ChildProcess, spawn, StdioOptions } from 'node:child_process';
 import {
+  chmod,
+  chown,
   FileHandle,
   lstat,
   mkdir,
@@ -17,10 +19,10 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { LogCapture } from '../log-capture';
-import { MAX_MOUNTS, validateRunSpec, ValidRunSpec } from '../run-spec.validation';
+import { validateRunSpec, ValidRunSpec } from '../run-spec.validation';
 import { RunHooks, RunResult, RunSpec, RunStatus, RuntimeDriver } from '../runtime-driver.port';
 import { SandboxRuntimeError } from '../runtime.errors';
-import { BwrapPlan, HostLayout, MOUNT_POINTS, Rlimits, WRAPPER_EXIT, wrapperCommand } from './bwrap-command';
+import { BwrapPlan, HostLayout, Rlimits, WRAPPER_EXIT, wrapperCommand } from './bwrap-command';
 import {
   CgroupLimits,
   CgroupManager,
@@ -41,7 +43,7 @@ import {
   untrustedPathReason,
 } from './host-tools';
 import { buildSeccompFilter } from './seccomp-filter';
-import { UmountHelper } from './umount-helper';
+import { MountHelper } from './mount-helper';
 
 const MiB = 1024 * 1024;
 /** Host-wide RLIMIT_NPROC of the sandbox user when a pids cgroup bounds each run (runs share the uid). */
@@ -55,10 +57,15 @@ const CGROUP_EMPTY_TIMEOUT_MS = 5000;
 const STDERR_TAIL_BYTES = 4096;
 const DISK_POLL_MS = 500;
 const DEFAULT_MOUNT_ROOT = '/run/aihub-sandbox';
-/** Limits of a spare cgroup until a run takes it (nothing can join it before). */
-const SPARE_LIMITS: CgroupLimits = { memoryBytes: 16 * 1024 * 1024, pids: 1 };
 /** Per process, shared by every driver instance: run names (cgroups, staging) never collide. */
 let runSeq = 0;
+/**
+ * Root mode: each run folder gets a group id of its own, `RUN_GID_BASE + slot`, and is searchable by that
+ * group only; the run's processes have that group (and no other), so while it lasts, a run's inputs are
+ * reachable by path from that run alone, not from another sandbox. Numeric only, no /etc/group entry.
+ */
+const RUN_GID_BASE = 1_700_000_000;
+const RUN_SLOTS = 65_536;
 
 export interface SandboxLogger {
   log(message: string): void;
@@ -72,9 +79,9 @@ export interface BwrapDriverOptions {
   /** Private folder of the driver (per-run /output staging, the seccomp program); created 0700. */
   workDir: string;
   /**
-   * Root mode: root-owned folder of fixed, empty mount points (`code`, `output`, `data/<i>`) that each run
-   * binds its inputs onto inside its own mount namespace; default `/run/aihub-sandbox`. Shared by every
-   * driver on the host (the binds are private to each run).
+   * Root mode: root-owned folder (0711) of the per-run folders `<slot>/{code,output,data/<i>}` where the
+   * driver binds a run's inputs and mounts its /output tmpfs; default `/run/aihub-sandbox`. Shared by every
+   * driver on the host (slots are taken with an exclusive mkdir).
    */
   mountRoot?: string;
   /** Size of the sandbox's /tmp and of its /dev/shm, each, in MiB. */
@@ -94,15 +101,27 @@ export interface BwrapHostInfo {
 }
 
 interface HostState extends BwrapHostInfo {
-  tools: BwrapPlan['tools'] & { umount?: string };
+  tools: BwrapPlan['tools'] & { umount?: string; mount?: string };
   cgroupManager: CgroupManager;
   seccompFile: string | null;
+  /** Not root: where each run's /output is staged. */
   stageRoot: string;
+  /** Root: where the per-run folders are. */
   mountRoot: string | null;
-  umounter: UmountHelper | null;
-  /** The sandbox user can reach the staging folder by path (its parents are searchable by others). */
-  stageReachable: boolean;
+  mounter: MountHelper | null;
   layout: HostLayout;
+}
+
+/**
+ * Root mode: a run's folder `<mountRoot>/<slot>` (root, group `gid`, 0710) with its /output tmpfs mounted
+ * at `output` (size and inodes as `tmpfsOptions`) and, once the run starts, its inputs bound at `code` and
+ * `data/<i>`. Prepared ahead of time (a spare), so a run pays only for its binds.
+ */
+interface RunFolder {
+  path: string;
+  gid: number;
+  tmpfsOptions: string;
+  mounted: string[];
 }
 
 type KillReason = 'timeout' | 'cancel' | 'disk';
@@ -156,6 +175,10 @@ export class BwrapDriver implements RuntimeDriver {
   private ready?: Promise<HostState>;
   private readonly pendingCleanups = new Set<Promise<void>>();
   private spare: Promise<RunCgroup | null> | null = null;
+  /** the limits the spare cgroup was created with (those of the run before: usually the same quota) */
+  private spareLimits = '';
+  private spareFolder: Promise<RunFolder | null> | null = null;
+  private nextSlot = Math.floor(Math.random() * RUN_SLOTS);
 
   constructor(private readonly options: BwrapDriverOptions) {
     this.logger = options.logger ?? new Logger('BwrapDriver');
@@ -194,7 +217,7 @@ export class BwrapDriver implements RuntimeDriver {
     const tools: HostState['tools'] = { bwrap, prlimit };
     let user: SandboxUser | null = null;
     if (root) {
-      for (const t of ['setpriv', 'mount', 'umount', 'unshare'] as const) {
+      for (const t of ['setpriv', 'mount', 'umount'] as const) {
         const found = await findTool(t);
         if (!found) throw new SandboxRuntimeError(`${t} (util-linux) is not installed`);
         tools[t] = found;
@@ -220,12 +243,10 @@ export class BwrapDriver implements RuntimeDriver {
           'RLIMIT_NPROC (shared by all runs of the user); CPU seconds and peak memory are not measured',
       );
 
-    // created private; an operator may open it to o+x (see stageReachable)
     await mkdir(this.options.workDir, { recursive: true, mode: 0o700 });
     const stageRoot = join(this.options.workDir, 'stage');
     await mkdir(stageRoot, { recursive: true, mode: 0o700 });
     const mountRoot = root ? await this.prepareMountRoot(this.options.mountRoot ?? DEFAULT_MOUNT_ROOT) : null;
-    const stageReachable = !(await unreachableReason(stageRoot, user, { listable: false }));
 
     const filter = buildSeccompFilter();
     let seccompFile: string | null = null;
@@ -250,8 +271,9 @@ export class BwrapDriver implements RuntimeDriver {
       seccompFile,
       stageRoot,
       mountRoot,
-      umounter: root ? new UmountHelper(tools.umount!) : null,
-      stageReachable,
+      mounter: root
+        ? new MountHelper({ mount: tools.mount!, umount: tools.umount!, perl: await findTool('perl') })
+        : null,
       layout: await detectHostLayout(),
     };
     await this.sweepLeftovers(state);
@@ -259,25 +281,21 @@ export class BwrapDriver implements RuntimeDriver {
     this.logger.log(
       `bubblewrap sandboxes ready: ${user ? `user ${user.name} (uid ${user.uid})` : 'current user'}, cgroups ${
         manager.kind
-      }${manager.controllers.length ? ` (${manager.controllers.join(', ')})` : ''}, seccomp ${seccompFile ? 'on' : 'off'}`,
+      }${manager.controllers.length ? ` (${manager.controllers.join(', ')})` : ''}, seccomp ${seccompFile ? 'on' : 'off'}${
+        state.mounter ? `, mounts by ${state.mounter.kind === 'perl' ? 'system call' : 'util-linux'}` : ''
+      }`,
     );
     return state;
   }
 
-  /** Creates (once per host) the fixed mount points and checks that only root can change them. */
+  /** Creates (once per host) the root of the run folders and checks that only root can change it. */
   private async prepareMountRoot(mountRoot: string): Promise<string> {
-    const points = [
-      MOUNT_POINTS.code,
-      MOUNT_POINTS.output,
-      'data',
-      ...Array.from({ length: MAX_MOUNTS }, (_, i) => MOUNT_POINTS.data(i)),
-    ];
-    await mkdir(mountRoot, { recursive: true, mode: 0o755 });
-    for (const p of points) await mkdir(join(mountRoot, p), { recursive: true, mode: 0o755 });
-    for (const p of ['', ...points]) {
-      const why = await untrustedPathReason(join(mountRoot, p));
-      if (why) throw new SandboxRuntimeError(`sandbox mount points under ${mountRoot}: ${why}`);
-    }
+    await mkdir(mountRoot, { recursive: true, mode: 0o711 });
+    const why = await untrustedPathReason(mountRoot);
+    if (why) throw new SandboxRuntimeError(`sandbox run folders under ${mountRoot}: ${why}`);
+    const st = await stat(mountRoot);
+    // searchable, never listable, by the sandbox user: run folders are reached by name only
+    if ((st.mode & 0o777) !== 0o711) await chmod(mountRoot, 0o711);
     return mountRoot;
   }
 
@@ -298,10 +316,40 @@ export class BwrapDriver implements RuntimeDriver {
         await execTool(state.tools.umount, ['-l', mountPoint]);
     const stale = (await readdir(state.stageRoot).catch(() => [])).filter(this.isStale);
     for (const name of stale) await rm(join(state.stageRoot, name), { recursive: true, force: true });
-    if (removed.length || stale.length)
+    const folders = state.mountRoot ? await this.sweepRunFolders(state, state.mountRoot) : [];
+    if (removed.length || stale.length || folders.length)
       this.logger.warn(
-        `removed leftovers of interrupted runs: ${[...new Set([...removed, ...stale])].join(', ')}`,
+        `removed leftovers of interrupted runs: ${[...new Set([...removed, ...stale, ...folders])].join(', ')}`,
       );
+  }
+
+  /**
+   * Run folders whose owner process is gone: everything mounted below them is unmounted (lazily), then
+   * the folders are removed with rmdir only, so a bind that would not go away never loses its source.
+   */
+  private async sweepRunFolders(state: HostState, mountRoot: string): Promise<string[]> {
+    const swept: string[] = [];
+    const mountInfo = parseMountInfo(await readFile('/proc/self/mountinfo', 'utf8').catch(() => ''));
+    for (const slot of await readdir(mountRoot).catch(() => [] as string[])) {
+      const path = join(mountRoot, slot);
+      if (!/^\d+$/.test(slot)) {
+        // the fixed, empty mount points of earlier versions (code, output, data/<i>)
+        await rmdirTree(path, 2);
+        continue;
+      }
+      const owner = Number(await readFile(join(path, OWNER_FILE), 'utf8').catch(() => ''));
+      if (owner === process.pid || (owner > 0 && isAlive(owner))) continue;
+      const below = mountInfo
+        .map((m) => m.mountPoint)
+        .filter((p) => p.startsWith(`${path}/`))
+        .sort((a, b) => b.length - a.length);
+      const folder: RunFolder = { path, gid: 0, tmpfsOptions: '', mounted: below };
+      await this.releaseFolder(state, folder).catch((err: Error) =>
+        this.logger.error(`leftover run folder ${path}: ${err.message}`),
+      );
+      swept.push(slot);
+    }
+    return swept;
   }
 
   /** A `true` through the real path, so a host that cannot create the namespaces fails at start-up. */
@@ -356,35 +404,32 @@ export class BwrapDriver implements RuntimeDriver {
     const diskBytes = limits.diskMb * MiB;
     const handles: FileHandle[] = [];
     const notes: string[] = [];
-    const stageDir = join(state.stageRoot, name);
+    let stageDir = join(state.stageRoot, name);
+    let folder: RunFolder | null = null;
     let cgroup: RunCgroup | null = null;
     let cgroupEmptied = false;
     let failure: unknown = null;
 
     try {
-      // only the directories themselves must be usable by the sandbox user: the wrapper binds them as root
+      // only the directories themselves must be usable by the sandbox user: the driver binds them as root
       const inputs = [
         ['codeDir', spec.codeDir],
         ...spec.mounts.map((m) => [`mount ${m.sandboxPath}`, m.hostPath]),
       ];
       for (const [what, path] of inputs) {
-        const why = await unreachableReason(path, state.user, { ancestors: false });
+        const why = await unreachableReason(path, state.user, { ancestors: !state.mountRoot });
         if (why) throw new SandboxRuntimeError(`${what} ${path} cannot be mounted: ${why}`);
-      }
-      // fast path: when the sandbox user can reach every input by path, bubblewrap binds them directly
-      // and the private mount namespace (one unshare and a mount per input) is not needed
-      let direct = !state.mountRoot;
-      if (!direct && state.stageReachable) {
-        direct = true;
-        for (const [, path] of inputs)
-          if (await unreachableReason(path, state.user)) {
-            direct = false;
-            break;
-          }
       }
       const seccompFh = state.seccompFile ? await open(state.seccompFile, 'r') : null;
       if (seccompFh) handles.push(seccompFh);
-      await mkdir(stageDir, { mode: 0o700 });
+      const inodes = Math.min(1_000_000, Math.max(4096, limits.diskMb * 64));
+      if (state.mountRoot) {
+        folder = await this.takeFolder(state, `size=${diskBytes},nr_inodes=${inodes}`);
+        await this.bindInputs(state, folder, spec);
+        stageDir = join(folder.path, 'output');
+      } else {
+        await mkdir(stageDir, { mode: 0o700 });
+      }
 
       const memoryBytes = (limits.memoryMb + limits.diskMb) * MiB + 2 * tmpBytes;
       try {
@@ -408,18 +453,19 @@ export class BwrapDriver implements RuntimeDriver {
       };
       const plan: BwrapPlan = {
         tools: state.tools,
-        user: state.user,
+        user: folder && state.user ? { ...state.user, gid: folder.gid } : state.user,
         cgroupProcsFiles: cgroup?.procsFiles ?? [],
-        codeDir: spec.codeDir,
+        codeDir: folder ? join(folder.path, 'code') : spec.codeDir,
         outputDir: stageDir,
-        outputTmpfs: state.root
-          ? { sizeBytes: diskBytes, inodes: Math.min(1_000_000, Math.max(4096, limits.diskMb * 64)) }
-          : null,
-        mountRoot: direct ? null : state.mountRoot,
         rlimits,
         tmpBytes,
         shmBytes: tmpBytes,
-        mounts: spec.mounts,
+        mounts: folder
+          ? spec.mounts.map((m, i) => ({
+              hostPath: join(folder!.path, 'data', String(i)),
+              sandboxPath: m.sandboxPath,
+            }))
+          : spec.mounts,
         seccomp: !!seccompFh,
         env: spec.env,
         command: spec.command,
@@ -495,13 +541,7 @@ export class BwrapDriver implements RuntimeDriver {
           notes.push(`command not found: ${lastLine.replace(/^bwrap: execvp /, '')}`);
         } else {
           const stage =
-            sup.wrapperCode === WRAPPER_EXIT.cgroup
-              ? 'joining the cgroup'
-              : sup.wrapperCode === WRAPPER_EXIT.mount
-                ? 'mounting /output'
-                : sup.wrapperCode === WRAPPER_EXIT.bind
-                  ? 'binding the inputs'
-                  : 'setting up the sandbox';
+            sup.wrapperCode === WRAPPER_EXIT.cgroup ? 'joining the cgroup' : 'setting up the sandbox';
           throw new SandboxRuntimeError(
             `sandbox of run ${spec.runId} failed while ${stage} (exit ${sup.wrapperCode}): ${sup.stderrTail.trim()}`,
           );
@@ -517,7 +557,7 @@ export class BwrapDriver implements RuntimeDriver {
         notes.push(`log truncated at ${limits.maxLogBytes} bytes (${logs.droppedBytes} bytes dropped)`);
       if (!stats || stats.cpuSeconds === null) notes.push('CPU time not measured (no cpuacct cgroup)');
 
-      const copied = await this.collectOutput(state, stageDir, spec.outputDir, diskBytes);
+      const copied = await this.collectOutput(stageDir, folder?.path ?? null, spec.outputDir, diskBytes);
       if (copied.full) notes.push(`output disk quota of ${limits.diskMb} MiB reached`);
       if (copied.skipped.length) notes.push(`outputs not copied: ${copied.skipped.join(', ')}`);
 
@@ -549,9 +589,13 @@ export class BwrapDriver implements RuntimeDriver {
       // cgroups to be removed (slow in the kernel): the run's processes are gone (the cgroups are
       // empty) and its outputs copied by now. drain() waits for these; a crashed worker's leftovers
       // are swept at the next start.
+      const runFolder = folder;
       const cleanup = Promise.all([
-        this.removeStage(state, stageDir).catch((err: Error) => {
-          this.logger.error(`run ${name}: /output staging cleanup failed: ${err.message}`);
+        (runFolder
+          ? this.releaseFolder(state, runFolder)
+          : rm(stageDir, { recursive: true, force: true })
+        ).catch((err: Error) => {
+          this.logger.error(`run ${name}: run folder cleanup failed: ${err.message}`);
         }),
         runCgroup?.remove().catch((err: Error) => {
           this.logger.error(`run ${name}: cgroup removal failed: ${err.message}`);
@@ -570,19 +614,21 @@ export class BwrapDriver implements RuntimeDriver {
    */
   private async takeCgroup(state: HostState, name: string, limits: CgroupLimits): Promise<RunCgroup | null> {
     const spare = this.spare;
+    const spareLimits = this.spareLimits;
     this.spare = null;
+    const wanted = JSON.stringify(limits);
     let cgroup = spare ? await spare.catch(() => null) : null;
-    if (cgroup) await cgroup.setLimits(limits);
-    else cgroup = await state.cgroupManager.create(name, limits);
+    if (cgroup && spareLimits !== wanted) await cgroup.setLimits(limits);
+    else if (!cgroup) cgroup = await state.cgroupManager.create(name, limits);
     // another run may have prepared one while this one waited: never replace (leak) it
     if (cgroup && !this.spare) {
-      const next = state.cgroupManager
-        .create(`spare.${process.pid}.${++runSeq}`, SPARE_LIMITS)
+      this.spareLimits = wanted;
+      this.spare = state.cgroupManager
+        .create(`spare.${process.pid}.${++runSeq}`, limits)
         .catch((err: Error) => {
           this.logger.warn(`could not prepare a spare cgroup: ${err.message}`);
           return null;
         });
-      this.spare = next;
     }
     return cgroup;
   }
@@ -599,7 +645,10 @@ export class BwrapDriver implements RuntimeDriver {
     this.spare = null;
     await spare?.remove().catch(() => undefined);
     const state = await this.ready?.catch(() => undefined);
-    state?.umounter?.close();
+    const folder = await this.spareFolder?.catch(() => null);
+    this.spareFolder = null;
+    if (state && folder) await this.releaseFolder(state, folder).catch(() => undefined);
+    state?.mounter?.close();
   }
 
   /** Waits for the sandbox to end, enforcing the wall clock, cancellation and (non-root) the disk quota. */
@@ -716,14 +765,14 @@ export class BwrapDriver implements RuntimeDriver {
 
   /** Copies the run's /output into `outputDir` (regular files and directories only). */
   private async collectOutput(
-    state: HostState,
     stageDir: string,
+    folderPath: string | null,
     outputDir: string,
     maxBytes: number,
   ): Promise<{ skipped: string[]; full: boolean }> {
     let full = false;
-    if (state.root) {
-      const [inner, outer] = await Promise.all([stat(stageDir), stat(state.stageRoot)]);
+    if (folderPath) {
+      const [inner, outer] = await Promise.all([stat(stageDir), stat(folderPath)]);
       if (inner.dev === outer.dev)
         throw new SandboxRuntimeError(`/output tmpfs of ${stageDir} is not mounted`);
       const fs = await statfs(stageDir);
@@ -733,18 +782,114 @@ export class BwrapDriver implements RuntimeDriver {
     return { skipped: copied.skipped, full };
   }
 
-  private async removeStage(state: HostState, stageDir: string): Promise<void> {
-    const st = await stat(stageDir).catch(() => null);
-    if (!st) return;
-    if (state.root && state.umounter) {
-      const parent = await stat(state.stageRoot);
-      if (st.dev !== parent.dev) {
-        const r = await state.umounter!.unmount(stageDir);
-        if (r.code !== 0) throw new Error(`umount ${stageDir}: ${r.stderr.trim() || `exit ${r.code}`}`);
+  /**
+   * A run folder with its /output tmpfs of `tmpfsOptions`: the spare prepared after the previous run when
+   * there is one (remounted if its size differs), else a new one; then the next spare is prepared in the
+   * background.
+   */
+  private async takeFolder(state: HostState, tmpfsOptions: string): Promise<RunFolder> {
+    const spare = this.spareFolder;
+    this.spareFolder = null;
+    let folder = spare ? await spare.catch(() => null) : null;
+    if (folder && folder.tmpfsOptions !== tmpfsOptions) {
+      const code = await state.mounter!.request({
+        op: 'remount-tmpfs',
+        options: tmpfsOptions,
+        target: join(folder.path, 'output'),
+      });
+      if (code === 0) folder.tmpfsOptions = tmpfsOptions;
+      else {
+        void this.releaseFolder(state, folder).catch(() => undefined);
+        folder = null;
       }
-      await rmdir(stageDir);
-    } else {
-      await rm(stageDir, { recursive: true, force: true });
+    }
+    folder ??= await this.createFolder(state, tmpfsOptions);
+    if (!this.spareFolder)
+      this.spareFolder = this.createFolder(state, tmpfsOptions).catch((err: Error) => {
+        this.logger.warn(`could not prepare a spare run folder: ${err.message}`);
+        return null;
+      });
+    return folder;
+  }
+
+  /** Takes a free slot (exclusive mkdir), makes its mount points and mounts the /output tmpfs. */
+  private async createFolder(state: HostState, tmpfsOptions: string): Promise<RunFolder> {
+    const root = state.mountRoot!;
+    const user = state.user!;
+    for (let tries = 0; tries < RUN_SLOTS; tries++) {
+      const slot = this.nextSlot;
+      this.nextSlot = (this.nextSlot + 1) % RUN_SLOTS;
+      const path = join(root, String(slot));
+      try {
+        await mkdir(path, { mode: 0o700 });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw err;
+      }
+      const folder: RunFolder = { path, gid: RUN_GID_BASE + slot, tmpfsOptions, mounted: [] };
+      try {
+        await writeFile(join(path, OWNER_FILE), String(process.pid), { mode: 0o600 });
+        for (const dir of ['code', 'output', 'data']) await mkdir(join(path, dir), { mode: 0o755 });
+        const output = join(path, 'output');
+        const code = await state.mounter!.request({
+          op: 'tmpfs',
+          options: `${tmpfsOptions},mode=0700,uid=${user.uid},gid=${folder.gid}`,
+          target: output,
+        });
+        if (code !== 0) throw new Error(`mounting the /output tmpfs on ${output} failed (error ${code})`);
+        folder.mounted.push(output);
+        // only the run's own group may enter; nobody but root may change anything here
+        await chown(path, 0, folder.gid);
+        await chmod(path, 0o710);
+        return folder;
+      } catch (err) {
+        await this.releaseFolder(state, folder).catch(() => undefined);
+        throw err;
+      }
+    }
+    throw new SandboxRuntimeError(`no free run folder under ${root}`);
+  }
+
+  /** Binds the bundle at `code` and each granted view at `data/<i>` of the run folder. */
+  private async bindInputs(state: HostState, folder: RunFolder, spec: ValidRunSpec): Promise<void> {
+    const binds = [
+      { source: spec.codeDir, target: join(folder.path, 'code') },
+      ...spec.mounts.map((m, i) => ({ source: m.hostPath, target: join(folder.path, 'data', String(i)) })),
+    ];
+    for (const [i, b] of binds.entries()) {
+      if (i > 0) await mkdir(b.target, { mode: 0o755 });
+      const code = await state.mounter!.request({ op: 'bind', ...b });
+      if (code !== 0)
+        throw new SandboxRuntimeError(`binding ${b.source} for the sandbox failed (error ${code})`);
+      folder.mounted.unshift(b.target);
     }
   }
+
+  /** Unmounts what is mounted in a run folder (innermost first), then removes it with rmdir only. */
+  private async releaseFolder(state: HostState, folder: RunFolder): Promise<void> {
+    for (const target of [...folder.mounted]) {
+      const code = await state.mounter!.request({ op: 'umount', target });
+      if (code !== 0) throw new Error(`umount ${target} failed (error ${code})`);
+      folder.mounted.splice(folder.mounted.indexOf(target), 1);
+    }
+    const data = join(folder.path, 'data');
+    for (const d of await readdir(data).catch(() => [] as string[])) await rmdir(join(data, d));
+    for (const dir of ['data', 'code', 'output']) await rmdir(join(folder.path, dir)).catch(ignoreMissing);
+    await rm(join(folder.path, OWNER_FILE), { force: true });
+    await rmdir(folder.path).catch(ignoreMissing);
+  }
+}
+
+const OWNER_FILE = '.owner';
+
+/** Removes empty directories up to `depth` levels deep with rmdir (never a file, never a mount's content). */
+async function rmdirTree(path: string, depth: number): Promise<void> {
+  if (depth > 1)
+    for (const d of await readdir(path).catch(() => [] as string[]))
+      await rmdirTree(join(path, d), depth - 1);
+  await rmdir(path).catch(() => undefined);
+}
+
+function ignoreMissing(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'ENOENT') throw err;
 }

@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, readFileSync, writeFileSync } from 'node:fs';
 import { access, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -86,9 +86,17 @@ export function parseMountInfo(text: string): MountEntry[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Control files are read and written synchronously: they are kernel pseudo-files (microseconds), and on
+ * a run's path the thread pool is often busy with the previous run's cgroup removal, which the kernel
+ * makes slow; queueing behind it cost several milliseconds per run.
+ */
+const readText = async (file: string): Promise<string> => readFileSync(file, 'utf8');
+const writeText = async (file: string, text: string): Promise<void> => writeFileSync(file, text);
+
 async function readNumber(file: string): Promise<number | null> {
   try {
-    const n = Number((await readFile(file, 'utf8')).trim());
+    const n = Number((await readText(file)).trim());
     return Number.isFinite(n) ? n : null;
   } catch {
     return null;
@@ -98,7 +106,7 @@ async function readNumber(file: string): Promise<number | null> {
 /** `key value` lines (memory.events, pids.events, memory.oom_control, cpu.stat). */
 async function readKeyed(file: string, key: string): Promise<number | null> {
   try {
-    const text = await readFile(file, 'utf8');
+    const text = await readText(file);
     const m = new RegExp(`^${key}\\s+(\\d+)`, 'm').exec(text);
     return m ? Number(m[1]) : null;
   } catch {
@@ -108,7 +116,7 @@ async function readKeyed(file: string, key: string): Promise<number | null> {
 
 async function readPids(file: string): Promise<number[]> {
   try {
-    return (await readFile(file, 'utf8'))
+    return (await readText(file))
       .split('\n')
       .filter(Boolean)
       .map(Number)
@@ -210,18 +218,18 @@ class V1RunCgroup extends BaseRunCgroup {
     const { memory, pids, cpu } = this.dirOf;
     // memsw (only with swap accounting) must stay >= the limit: raise it first, then set it equal
     const memsw = () =>
-      writeFile(join(memory!, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes)).catch(
+      writeText(join(memory!, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes)).catch(
         () => undefined,
       );
     await Promise.all([
       memory &&
         memsw()
-          .then(() => writeFile(join(memory, 'memory.limit_in_bytes'), String(limits.memoryBytes)))
+          .then(() => writeText(join(memory, 'memory.limit_in_bytes'), String(limits.memoryBytes)))
           .then(memsw),
-      pids && writeFile(join(pids, 'pids.max'), String(limits.pids)),
+      pids && writeText(join(pids, 'pids.max'), String(limits.pids)),
       cpu &&
-        writeFile(join(cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US)).then(() =>
-          writeFile(
+        writeText(join(cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US)).then(() =>
+          writeText(
             join(cpu, 'cpu.cfs_quota_us'),
             limits.cpus ? String(Math.max(1000, Math.round(limits.cpus * CFS_PERIOD_US))) : '-1',
           ),
@@ -268,12 +276,12 @@ class V2RunCgroup extends BaseRunCgroup {
     const has = (c: string) => this.controllers.includes(c);
     await Promise.all([
       has('memory') &&
-        writeFile(join(this.dir, 'memory.max'), String(limits.memoryBytes)).then(() =>
-          writeFile(join(this.dir, 'memory.swap.max'), '0').catch(() => undefined),
+        writeText(join(this.dir, 'memory.max'), String(limits.memoryBytes)).then(() =>
+          writeText(join(this.dir, 'memory.swap.max'), '0').catch(() => undefined),
         ),
-      has('pids') && writeFile(join(this.dir, 'pids.max'), String(limits.pids)),
+      has('pids') && writeText(join(this.dir, 'pids.max'), String(limits.pids)),
       has('cpu') &&
-        writeFile(
+        writeText(
           join(this.dir, 'cpu.max'),
           limits.cpus ? `${Math.max(1000, Math.round(limits.cpus * CFS_PERIOD_US))} ${CFS_PERIOD_US}` : 'max',
         ),
