@@ -31,4 +31,24 @@ describe('anonymous catalog cache (e2e)', () => {
     // logged in: fresh
     expect(await titles(cast.ent1.auth)).toEqual(['缓存前的场景', '缓存后的场景']);
   });
+
+  it('serves the cached page as JSON with an ETag (304 when unchanged), the same document as computed', async () => {
+    const path = `/api/v1/scenarios?batchId=${batchId}&limit=5`;
+    const first = await t.http.get(path).expect(200);
+    expect(first.headers['content-type']).toBe('application/json; charset=utf-8');
+    const etag = first.headers['etag'];
+    expect(etag).toMatch(/^W\/"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/);
+    // from the process-local copy, from Redis after it, and freshly computed: one byte-identical document
+    const again = await t.http.get(path).expect(200);
+    expect(again.text).toBe(first.text);
+    expect(again.headers['etag']).toBe(etag);
+    expect(Number(first.headers['content-length'])).toBe(Buffer.byteLength(first.text));
+    expect(first.body).toMatchObject({ items: expect.any(Array), nextCursor: null });
+    expect(first.body.items[0]).toMatchObject({ id: expect.any(String), status: 'published' });
+    await t.http.get(path).set('If-None-Match', etag).expect(304);
+    await t.http.get(path).set('If-None-Match', 'W/"0-x"').expect(200);
+    // logged-in callers get the object path: same fields
+    const fresh = await t.http.get(path).set(cast.ent1.auth).expect(200);
+    expect(Object.keys(fresh.body.items[0]).sort()).toEqual(Object.keys(first.body.items[0]).sort());
+  });
 });

@@ -2,7 +2,12 @@ import { INestApplication, RequestMethod } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { AppConfig, createValidationPipe, requestContextMiddleware } from '@aihub/core';
+import {
+  AppConfig,
+  createValidationPipe,
+  requestContextMiddleware,
+  SerializedJsonInterceptor,
+} from '@aihub/core';
 import { httpMetricsMiddleware, MetricsService } from '@aihub/ops';
 import { buildOpenApiDocument } from './openapi';
 
@@ -23,6 +28,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): IN
     ],
   });
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new SerializedJsonInterceptor());
   app.enableShutdownHooks();
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', raw: ['json'] });

@@ -16,4 +16,5 @@ export * from './database/database-admin';
 export * from './logging/logging.module';
 export * from './redis/redis.module';
 export * from './http/uuid-param.pipe';
+export * from './http/serialized-json';
 export * from './redis/short-lived-cache';

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
+import { SerializedJson } from '../http/serialized-json';
 import { REDIS, redisKey } from './redis.tokens';
 
 /**
@@ -15,7 +16,7 @@ const LOCAL_MAX_ENTRIES = 500;
 @Injectable()
 export class ShortLivedCache {
   private readonly logger = new Logger(ShortLivedCache.name);
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly inFlight = new Map<string, Promise<string>>();
   /** Process-local copies for `memoryFirst` callers: key → value and when it stops being served. */
   private readonly local = new Map<string, { value: unknown; until: number }>();
 
@@ -36,13 +37,40 @@ export class ShortLivedCache {
     opts: { memoryFirst?: boolean } = {},
   ): Promise<T> {
     if (ttlSeconds <= 0) return compute();
+    return this.cached(keyParts, ttlSeconds, compute, opts, 'value', (text) => JSON.parse(text) as T);
+  }
+
+  /**
+   * Like `get`, but the answer stays in its serialized form (what Redis holds), ready to be sent as an
+   * HTTP body: no JSON.parse on a Redis hit and no JSON.stringify or ETag hashing per request.
+   */
+  async getSerialized(
+    keyParts: string[],
+    ttlSeconds: number,
+    compute: () => Promise<unknown>,
+    opts: { memoryFirst?: boolean } = {},
+  ): Promise<SerializedJson> {
+    if (ttlSeconds <= 0) return SerializedJson.of(await compute());
+    return this.cached(keyParts, ttlSeconds, compute, opts, 'serialized', (text) => new SerializedJson(text));
+  }
+
+  private async cached<T>(
+    keyParts: string[],
+    ttlSeconds: number,
+    compute: () => Promise<unknown>,
+    opts: { memoryFirst?: boolean },
+    form: 'value' | 'serialized',
+    decode: (text: string) => T,
+  ): Promise<T> {
     const key = redisKey(this.config, 'cache', ...keyParts);
+    // process-local copies are keyed by form too: `get` and `getSerialized` of one key never mix
+    const localKey = `${key}\u0000${form}`;
     if (opts.memoryFirst) {
-      const hit = this.local.get(key);
+      const hit = this.local.get(localKey);
       if (hit && hit.until > Date.now()) return hit.value as T;
     }
-    const value = await this.fetch(key, ttlSeconds, compute);
-    if (opts.memoryFirst) this.remember(key, value, Math.min(ttlSeconds * 1000, LOCAL_MAX_MS));
+    const value = decode(await this.fetch(key, ttlSeconds, compute));
+    if (opts.memoryFirst) this.remember(localKey, value, Math.min(ttlSeconds * 1000, LOCAL_MAX_MS));
     return value;
   }
 
@@ -53,22 +81,25 @@ export class ShortLivedCache {
     while (this.local.size > LOCAL_MAX_ENTRIES) this.local.delete(this.local.keys().next().value as string);
   }
 
-  private async fetch<T>(key: string, ttlSeconds: number, compute: () => Promise<T>): Promise<T> {
+  /** The serialized answer: from Redis, else computed once per key at a time and stored. */
+  private async fetch(key: string, ttlSeconds: number, compute: () => Promise<unknown>): Promise<string> {
     try {
       const cached = await this.redis.get(key);
-      if (cached !== null) return JSON.parse(cached) as T;
+      if (cached !== null) return cached;
     } catch (err) {
       this.logger.warn({ err, key }, 'cache unavailable; computing');
     }
-    let pending = this.inFlight.get(key) as Promise<T> | undefined;
+    let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = compute().finally(() => this.inFlight.delete(key));
+      pending = compute()
+        .then((value) => JSON.stringify(value))
+        .finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
-    const value = await pending;
-    await this.redis.set(key, JSON.stringify(value), 'EX', ttlSeconds).catch((err: unknown) => {
+    const text = await pending;
+    await this.redis.set(key, text, 'EX', ttlSeconds).catch((err: unknown) => {
       this.logger.warn({ err, key }, 'could not cache');
     });
-    return value;
+    return text;
   }
 }

@@ -11,7 +11,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { Actor, AuthenticatedActor, CurrentActor, CurrentUser, Policy, Public } from '@aihub/authz';
-import { UuidParamPipe } from '@aihub/core';
+import { SerializedJson, UuidParamPipe } from '@aihub/core';
 import { ApplicationView, CreateApplicationDto } from '../dto/application.dto';
 import { PublicityView } from '../dto/publicity.dto';
 import {
@@ -59,7 +59,10 @@ export class ScenariosController {
     description:
       'Published and later for everyone; the issuer’s drafts for its gov users; all for operators.',
   })
-  list(@CurrentActor() actor: Actor, @Query() query: ScenarioListQueryDto): Promise<ScenarioPageView> {
+  list(
+    @CurrentActor() actor: Actor,
+    @Query() query: ScenarioListQueryDto,
+  ): Promise<ScenarioPageView | SerializedJson> {
     return this.scenarios.list(actor, query);
   }
 
