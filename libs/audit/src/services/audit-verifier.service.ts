@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { hash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import type { VerifyResultView } from '../dto/audit.dto';
@@ -28,18 +29,45 @@ const EXAMINE_BATCH = 2000;
  * strings escaped by to_json, which escapes exactly what JSON.stringify does for text PostgreSQL can hold).
  * Null for events without canonical details text. Wherever it differs from the stored leaf, the entry is
  * examined in JavaScript, so a formatting corner case here (a year beyond 9999) costs time, never a verdict.
+ *
+ * to_json looks the type up on every call (a third of the expression's cost), so when none of the text
+ * columns holds a character to_json escapes (`"`, `\`, U+0001..U+001F; text cannot hold U+0000) they are
+ * quoted as they are — the same text. A uuid never needs escaping. textsend gives the text's bytes in the
+ * client encoding, pinned to UTF8 by the query (convert_to validates every character again, at twice the cost).
  */
-const SQL_LEAF_HASH = `sha256('\\x00'::bytea || convert_to(
-     '{"action":' || to_json(e.action)::text
-  || ',"actorId":' || coalesce(to_json(e.actor_id)::text, 'null')
-  || ',"at":"' || to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-  || '","details":' || e.details_jcs
-  || ',"index":' || l.leaf_index
-  || ',"ip":' || coalesce(to_json(e.ip)::text, 'null')
-  || ',"objectId":' || coalesce(to_json(e.object_id)::text, 'null')
-  || ',"objectType":' || to_json(e.object_type)::text
-  || ',"outcome":' || to_json(e.outcome)::text
-  || '}', 'UTF8'))`;
+const SQL_LEAF_HASH = `sha256('\\x00'::bytea || textsend(CASE
+  WHEN (e.action || e.object_type || e.outcome || coalesce(e.ip, '') || coalesce(e.object_id, '')) !~ '["\\\\\\x01-\\x1f]'
+  THEN '{"action":"' || e.action
+    || '","actorId":' || coalesce('"' || e.actor_id::text || '"', 'null')
+    || ',"at":"' || to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+    || '","details":' || e.details_jcs
+    || ',"index":' || l.leaf_index
+    || ',"ip":' || coalesce('"' || e.ip || '"', 'null')
+    || ',"objectId":' || coalesce('"' || e.object_id || '"', 'null')
+    || ',"objectType":"' || e.object_type
+    || '","outcome":"' || e.outcome
+    || '"}'
+  ELSE '{"action":' || to_json(e.action)::text
+    || ',"actorId":' || coalesce('"' || e.actor_id::text || '"', 'null')
+    || ',"at":"' || to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+    || '","details":' || e.details_jcs
+    || ',"index":' || l.leaf_index
+    || ',"ip":' || coalesce(to_json(e.ip)::text, 'null')
+    || ',"objectId":' || coalesce(to_json(e.object_id)::text, 'null')
+    || ',"objectType":' || to_json(e.object_type)::text
+    || ',"outcome":' || to_json(e.outcome)::text
+    || '}'
+  END))`;
+
+/**
+ * The stored subtrees of one level range r(level, lo, count): one primary-key range scan per level (OFFSET 0
+ * keeps the planner from turning it into a join that scans the whole table).
+ */
+const NODES_OF_LEVEL = `SELECT n.level, n.position, n.hash FROM audit_tree_nodes n
+  WHERE n.level = r.level AND n.position >= r.lo AND n.position < r.lo + r.count OFFSET 0`;
+
+/** a stored subtree as a packed record: level int2, position int8, hash */
+const NODE_RECORD = 2 + 8 + HASH_BYTES;
 
 /** Decodes packed records sent as base64 (PostgreSQL's line breaks are skipped by the decoder). */
 function unpack(base64: string | null, record: number): Buffer {
@@ -52,6 +80,15 @@ interface EntryRow extends LedgerEventRow {
   i: string;
   h: Buffer;
   present: boolean;
+}
+
+/** One chunk as read for the tree pass. */
+interface ChunkRead {
+  /** the stored leaves as packed (index int8, hash) records */
+  leaves: Buffer;
+  /** how many stored subtrees lie in the chunk, and SHA-256 over their records as PostgreSQL returned them */
+  nodeCount: number;
+  nodeDigest: Buffer | null;
 }
 
 /** What the pass over the stored tree found. */
@@ -81,6 +118,8 @@ export class AuditVerifier {
    * lies in one chunk). Tests lower it to cross chunk boundaries with few entries.
    */
   chunkLevel = 16;
+  /** event_seq ranges the leaf pass is split into (tests raise it to put a tampered entry in a later range) */
+  leafPassRanges = 4;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -149,20 +188,60 @@ export class AuditVerifier {
    * Entries below `size` whose leaf PostgreSQL cannot confirm: the event is missing, has no canonical
    * details text (recorded before there was one), or hashes to another leaf. Ascending. (Public for tests:
    * it must name nothing in an untouched ledger, or verification loses its speed.)
+   *
+   * The entries are split into `leafPassRanges` ranges of event_seq, each queried on a connection of its
+   * own, so that PostgreSQL works on several cores (one merge join each: both sides are read in seq order
+   * from their unique indexes). The ranges cover every event_seq whatever the entries hold.
    */
   async unconfirmedEntries(size: number): Promise<number[]> {
     if (size === 0) return [];
-    // JIT compilation of this expression costs more than it saves (measured)
+    const at = Array.from({ length: this.leafPassRanges - 1 }, (_, k) =>
+      String(Math.floor((size * (k + 1)) / this.leafPassRanges)),
+    );
+    // split points: the events of evenly spaced entries (normally events and entries share their order)
+    const splits = at.length
+      ? (
+          (await this.dataSource.query(
+            `SELECT event_seq::text AS s FROM audit_ledger_entries
+              WHERE leaf_index = ANY($1::bigint[]) GROUP BY event_seq ORDER BY event_seq`,
+            [at],
+          )) as { s: string }[]
+        ).map((r) => r.s)
+      : [];
+    const bounds = [null, ...splits, null];
+    const ranges = bounds.slice(1).map((hi, k) => this.unconfirmedInRange(size, bounds[k], hi));
+    return (await Promise.all(ranges)).flat().sort((x, y) => x - y);
+  }
+
+  /** The entries below `size` with lo <= event_seq < hi (null: unbounded) whose leaf PostgreSQL cannot confirm. */
+  private async unconfirmedInRange(size: number, lo: string | null, hi: string | null): Promise<number[]> {
+    const params: string[] = [String(size)];
+    const entries: string[] = [];
+    const events: string[] = [];
+    if (lo !== null) {
+      params.push(lo);
+      entries.push(`l.event_seq >= $${params.length}`);
+      events.push(`e.seq >= $${params.length}`);
+    }
+    if (hi !== null) {
+      params.push(hi);
+      entries.push(`l.event_seq < $${params.length}`);
+      events.push(`e.seq < $${params.length}`);
+    }
     const rows = (await this.dataSource.transaction(async (m) => {
-      await m.query('SET LOCAL jit = off');
+      // JIT compilation of this expression costs more than it saves; a hash join of the whole table costs
+      // twice the merge join; the ranges already are the parallelism (all measured)
+      await m.query(
+        `SET LOCAL jit = off; SET LOCAL enable_hashjoin = off; SET LOCAL max_parallel_workers_per_gather = 0;
+         SET LOCAL client_encoding = 'UTF8'`,
+      );
       return m.query(
         `SELECT l.leaf_index::text AS i
-         FROM audit_ledger_entries l
-         LEFT JOIN audit_events e ON e.seq = l.event_seq
-        WHERE l.leaf_index < $1
-          AND (e.seq IS NULL OR e.details_jcs IS NULL OR ${SQL_LEAF_HASH} <> l.leaf_hash)
-        ORDER BY l.leaf_index`,
-        [size],
+           FROM audit_ledger_entries l
+           LEFT JOIN audit_events e ON e.seq = l.event_seq ${events.map((c) => `AND ${c}`).join(' ')}
+          WHERE l.leaf_index < $1 ${entries.map((c) => `AND ${c}`).join(' ')}
+            AND (e.seq IS NULL OR e.details_jcs IS NULL OR ${SQL_LEAF_HASH} IS DISTINCT FROM l.leaf_hash)`,
+        params,
       ) as Promise<{ i: string }[]>;
     })) as { i: string }[];
     return rows.map((r) => Number(r.i));
@@ -217,7 +296,7 @@ export class AuditVerifier {
 
   /**
    * Rebuilds the tree over the stored leaves (missing ones as zero hashes, `replaced` ones substituted),
-   * one chunk of 2^16 leaves at a time with the next chunk read meanwhile, and compares every complete
+   * one chunk of 2^16 leaves at a time with the next chunks read meanwhile, and compares every complete
    * subtree with the stored one. Returns the roots of `sizes`.
    */
   private async treePass(size: number, sizes: number[], replaced: Map<number, Buffer>): Promise<TreePass> {
@@ -228,7 +307,7 @@ export class AuditVerifier {
     const chunkRoots: Buffer[] = [];
     const chunks = Math.ceil(size / chunkSize);
     // reads run READ_AHEAD chunks ahead of the hashing (PostgreSQL packs while this process hashes)
-    const reads: Promise<{ leaves: Buffer; nodes: Buffer }>[] = [];
+    const reads: Promise<ChunkRead>[] = [];
     const readFrom = (c: number) => {
       if (c >= chunks) return;
       const read = this.readChunk(c, size);
@@ -237,14 +316,19 @@ export class AuditVerifier {
     };
     for (let c = 0; c < READ_AHEAD; c++) readFrom(c);
     for (let c = 0; c < chunks; c++) {
-      const { leaves: packed, nodes } = await reads[c];
+      const read = await reads[c];
       delete reads[c];
       readFrom(c + READ_AHEAD);
       const start = c * chunkSize;
       const count = Math.min(chunkSize, size - start);
-      const leaves = this.placeLeaves(packed, start, count, replaced, pass.gaps);
+      const leaves = this.placeLeaves(read.leaves, start, count, pass.gaps);
+      for (const [index, leaf] of replaced) {
+        if (index >= start && index < start + count) leaf.copy(leaves, (index - start) * HASH_BYTES);
+      }
       const levels = completeLevels(leaves, count);
-      this.compareNodes(levels, nodes, c, pass.nodeMismatches);
+      if (!this.nodesMatch(levels, c, read)) {
+        this.compareNodes(levels, await this.readNodeRecords(c, size), c, pass.nodeMismatches);
+      }
       if (count === chunkSize) chunkRoots.push(levels[this.chunkLevel]);
       for (const s of sizes) {
         if (s <= start || s > start + count) continue;
@@ -267,14 +351,35 @@ export class AuditVerifier {
     return pass;
   }
 
+  /**
+   * Whether the chunk's stored subtrees are exactly the recomputed levels 1..16: PostgreSQL's digest over
+   * its (level, position, hash) records equals the digest of the expected records in (level, position)
+   * order. The records carry their level and position, so rows in any other order (or any other row) can
+   * only make the digests differ, and the chunk is then compared record by record.
+   */
+  private nodesMatch(levels: Buffer[], c: number, read: ChunkRead): boolean {
+    let expected = 0;
+    for (let level = 1; level < levels.length; level++) expected += levels[level].length / HASH_BYTES;
+    if (read.nodeCount !== expected) return false;
+    if (expected === 0) return true;
+    if (!read.nodeDigest) return false;
+    const records = Buffer.allocUnsafe(expected * NODE_RECORD);
+    let off = 0;
+    for (let level = 1; level < levels.length; level++) {
+      const first = c * 2 ** (this.chunkLevel - level);
+      const hashes = levels[level];
+      for (let p = 0; p < hashes.length / HASH_BYTES; p++, off += NODE_RECORD) {
+        records.writeUInt16BE(level, off);
+        records.writeUInt32BE(Math.floor((first + p) / 2 ** 32), off + 2);
+        records.writeUInt32BE((first + p) % 2 ** 32, off + 6);
+        hashes.copy(records, off + 10, p * HASH_BYTES, (p + 1) * HASH_BYTES);
+      }
+    }
+    return hash('sha256', records, 'buffer').equals(read.nodeDigest);
+  }
+
   /** The chunk's leaves in position order (missing ones as zero hashes); records the missing ones. */
-  private placeLeaves(
-    packed: Buffer,
-    start: number,
-    count: number,
-    replaced: Map<number, Buffer>,
-    gaps: number[],
-  ): Buffer {
+  private placeLeaves(packed: Buffer, start: number, count: number, gaps: number[]): Buffer {
     const leaves = Buffer.alloc(count * HASH_BYTES);
     const present = new Uint8Array(count);
     for (let off = 0; off + 8 + HASH_BYTES <= packed.length; off += 8 + HASH_BYTES) {
@@ -284,9 +389,6 @@ export class AuditVerifier {
     }
     for (let pos = 0; pos < count; pos++) {
       if (!present[pos]) gaps.push(start + pos); // the buffer is zero-filled: PLACEHOLDER
-    }
-    for (const [index, leaf] of replaced) {
-      if (index >= start && index < start + count) leaf.copy(leaves, (index - start) * HASH_BYTES);
     }
     return leaves;
   }
@@ -303,7 +405,7 @@ export class AuditVerifier {
         present: new Uint8Array(n),
       };
     }
-    const record = 2 + 8 + HASH_BYTES;
+    const record = NODE_RECORD;
     for (let off = 0; off + record <= stored.length; off += record) {
       const level = stored.readUInt16BE(off);
       const slot = byLevel[level];
@@ -345,11 +447,8 @@ export class AuditVerifier {
     });
   }
 
-  /**
-   * One chunk's stored leaves and stored subtrees, each packed into a single value (not rows), as base64:
-   * the driver's hex bytea parsing costs three times as much CPU here.
-   */
-  private async readChunk(c: number, size: number): Promise<{ leaves: Buffer; nodes: Buffer }> {
+  /** The levels of complete subtrees stored for chunk `c`, as unnest() arrays: level, first position, count. */
+  private chunkNodeRanges(c: number, size: number): [number[], string[], string[]] {
     const chunkSize = 2 ** this.chunkLevel;
     const start = c * chunkSize;
     const end = Math.min(start + chunkSize, size);
@@ -361,27 +460,42 @@ export class AuditVerifier {
       lows.push(String(start / 2 ** level));
       counts.push(String(Math.floor((end - start) / 2 ** level)));
     }
-    const [[leafRow], [nodeRow]] = await Promise.all([
-      this.dataSource.query(
-        `SELECT encode(string_agg(int8send(leaf_index) || leaf_hash, ''::bytea), 'base64') AS b
-           FROM audit_ledger_entries WHERE leaf_index >= $1 AND leaf_index < $2`,
-        [start, end],
-      ) as Promise<{ b: string | null }[]>,
-      levels.length
-        ? (this.dataSource.query(
-            // one primary-key range scan per level (OFFSET 0 keeps the planner from turning it into a join
-            // that scans the whole table)
-            `SELECT encode(string_agg(int2send(n.level) || int8send(n.position) || n.hash, ''::bytea), 'base64') AS b
-               FROM unnest($1::smallint[], $2::bigint[], $3::bigint[]) AS r(level, lo, count)
-               CROSS JOIN LATERAL (
-                 SELECT t.level, t.position, t.hash FROM audit_tree_nodes t
-                  WHERE t.level = r.level AND t.position >= r.lo AND t.position < r.lo + r.count OFFSET 0
-               ) n`,
-            [levels, lows, counts],
-          ) as Promise<{ b: string | null }[]>)
-        : Promise.resolve([{ b: null }]),
-    ]);
-    return { leaves: unpack(leafRow.b, 8 + HASH_BYTES), nodes: unpack(nodeRow.b, 2 + 8 + HASH_BYTES) };
+    return [levels, lows, counts];
+  }
+
+  /**
+   * One chunk in one round trip: its stored leaves as packed (index int8, hash) records, and the number and
+   * digest of its stored subtrees (compared here with the recomputed ones; only a chunk that differs has its
+   * subtrees read). Values as base64: the driver's hex bytea parsing costs three times as much CPU here.
+   */
+  private async readChunk(c: number, size: number): Promise<ChunkRead> {
+    const chunkSize = 2 ** this.chunkLevel;
+    const start = c * chunkSize;
+    const end = Math.min(start + chunkSize, size);
+    const [row] = (await this.dataSource.query(
+      `SELECT lv.b, nd.n AS "nodeCount", nd.d AS "nodeDigest"
+         FROM (SELECT encode(string_agg(int8send(leaf_index) || leaf_hash, ''::bytea), 'base64') AS b
+                 FROM audit_ledger_entries WHERE leaf_index >= $1 AND leaf_index < $2) lv,
+              (SELECT count(*)::int AS n,
+                      CASE WHEN bool_and(octet_length(t.hash) = ${HASH_BYTES})
+                           THEN sha256(string_agg(int2send(t.level) || int8send(t.position) || t.hash, ''::bytea)) END AS d
+                 FROM unnest($3::smallint[], $4::bigint[], $5::bigint[]) AS r(level, lo, count)
+                 CROSS JOIN LATERAL (${NODES_OF_LEVEL}) t) nd`,
+      [start, end, ...this.chunkNodeRanges(c, size)],
+    )) as { b: string | null; nodeCount: number; nodeDigest: Buffer | null }[];
+    return { leaves: unpack(row.b, 8 + HASH_BYTES), nodeCount: row.nodeCount, nodeDigest: row.nodeDigest };
+  }
+
+  /** The stored subtrees of chunk `c` as packed (level int2, position int8, hash) records (others: missing). */
+  private async readNodeRecords(c: number, size: number): Promise<Buffer> {
+    const [row] = (await this.dataSource.query(
+      `SELECT encode(string_agg(int2send(t.level) || int8send(t.position) || t.hash, ''::bytea), 'base64') AS b
+         FROM unnest($1::smallint[], $2::bigint[], $3::bigint[]) AS r(level, lo, count)
+         CROSS JOIN LATERAL (${NODES_OF_LEVEL}) t
+        WHERE octet_length(t.hash) = ${HASH_BYTES}`,
+      this.chunkNodeRanges(c, size),
+    )) as { b: string | null }[];
+    return unpack(row.b, NODE_RECORD);
   }
 
   /** Checkpoints with a valid signature by this platform's key, in tree-size order; the rest are findings. */
