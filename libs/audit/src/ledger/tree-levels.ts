@@ -13,11 +13,20 @@ export function parentLevel(children: Buffer, count: number): Buffer {
   const out = Buffer.allocUnsafe(count * HASH_BYTES);
   const scratch = Buffer.allocUnsafe(1 + 2 * HASH_BYTES);
   scratch[0] = 0x01;
+  // a million calls per million leaves, so per-call costs count (measured: ~1 µs -> ~0.4 µs per node):
+  // plain loops copy 64 bytes faster than Buffer.copy, and the digest as a 'binary' string (latin1, one
+  // char per byte) costs half what a Buffer result does (which allocates an ArrayBuffer per call)
   for (let p = 0; p < count; p++) {
-    children.copy(scratch, 1, 2 * p * HASH_BYTES, (2 * p + 2) * HASH_BYTES);
-    // the digest as a 'binary' (latin1: one char per byte) string written back costs half what a Buffer
-    // result does, which allocates an ArrayBuffer per call (measured: ~0.55 vs ~1.05 µs per node)
-    out.write(hash('sha256', scratch, 'binary'), p * HASH_BYTES, HASH_BYTES, 'binary');
+    const from = 2 * p * HASH_BYTES;
+    for (let i = 0; i < 2 * HASH_BYTES; i += 4) {
+      scratch[i + 1] = children[from + i];
+      scratch[i + 2] = children[from + i + 1];
+      scratch[i + 3] = children[from + i + 2];
+      scratch[i + 4] = children[from + i + 3];
+    }
+    const digest = hash('sha256', scratch, 'binary');
+    const to = p * HASH_BYTES;
+    for (let i = 0; i < HASH_BYTES; i++) out[to + i] = digest.charCodeAt(i);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { hash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import type { VerifyResultView } from '../dto/audit.dto';
@@ -69,6 +69,12 @@ const NODES_OF_LEVEL = `SELECT n.level, n.position, n.hash FROM audit_tree_nodes
 /** a stored subtree as a packed record: level int2, position int8, hash */
 const NODE_RECORD = 2 + 8 + HASH_BYTES;
 
+/** Writes a non-negative integer below 2^53 as a big-endian int8 (what int8send gives). */
+function writeInt8Key(buf: Buffer, off: number, value: number): void {
+  buf.writeUInt32BE(Math.floor(value / 2 ** 32), off);
+  buf.writeUInt32BE(value % 2 ** 32, off + 4);
+}
+
 /** Decodes packed records sent as base64 (PostgreSQL's line breaks are skipped by the decoder). */
 function unpack(base64: string | null, record: number): Buffer {
   const packed = Buffer.from(base64 ?? '', 'base64');
@@ -82,13 +88,20 @@ interface EntryRow extends LedgerEventRow {
   present: boolean;
 }
 
-/** One chunk as read for the tree pass. */
+/**
+ * One chunk as read for the tree pass. Each value is aggregated over the rows in the order PostgreSQL
+ * returns them (all aggregates of one query see the rows in the same order); the digests of their keys
+ * tell whether that order is the expected one, so no sort is needed and a different order costs time only.
+ */
 interface ChunkRead {
-  /** the stored leaves as packed (index int8, hash) records */
-  leaves: Buffer;
-  /** how many stored subtrees lie in the chunk, and SHA-256 over their records as PostgreSQL returned them */
+  /** how many stored leaves lie in the chunk, their hashes, and SHA-256 over their int8 indexes */
+  leafCount: number;
+  leafHashes: Buffer | null;
+  leafKeys: Buffer | null;
+  /** how many stored subtrees lie in the chunk, SHA-256 over their hashes and over their (level, position) */
   nodeCount: number;
   nodeDigest: Buffer | null;
+  nodeKeys: Buffer | null;
 }
 
 /** What the pass over the stored tree found. */
@@ -321,7 +334,9 @@ export class AuditVerifier {
       readFrom(c + READ_AHEAD);
       const start = c * chunkSize;
       const count = Math.min(chunkSize, size - start);
-      const leaves = this.placeLeaves(read.leaves, start, count, pass.gaps);
+      const leaves =
+        this.leavesInOrder(read, start, count) ??
+        this.placeLeaves(await this.readLeafRecords(start, start + count), start, count, pass.gaps);
       for (const [index, leaf] of replaced) {
         if (index >= start && index < start + count) leaf.copy(leaves, (index - start) * HASH_BYTES);
       }
@@ -352,30 +367,39 @@ export class AuditVerifier {
   }
 
   /**
-   * Whether the chunk's stored subtrees are exactly the recomputed levels 1..16: PostgreSQL's digest over
-   * its (level, position, hash) records equals the digest of the expected records in (level, position)
-   * order. The records carry their level and position, so rows in any other order (or any other row) can
-   * only make the digests differ, and the chunk is then compared record by record.
+   * The chunk's stored leaves as they came when they are exactly positions start..start+count-1 in order
+   * (32 bytes each): the level-0 buffer without a copy. Null otherwise (read again as records).
+   */
+  private leavesInOrder(read: ChunkRead, start: number, count: number): Buffer | null {
+    if (read.leafCount !== count || !read.leafHashes || !read.leafKeys) return null;
+    if (read.leafHashes.length !== count * HASH_BYTES) return null;
+    const keys = Buffer.allocUnsafe(count * 8);
+    for (let p = 0; p < count; p++) writeInt8Key(keys, p * 8, start + p);
+    return hash('sha256', keys, 'buffer').equals(read.leafKeys) ? read.leafHashes : null;
+  }
+
+  /**
+   * Whether the chunk's stored subtrees are exactly the recomputed levels 1..16: as many as expected, their
+   * (level, position) keys in (level, position) order and their hashes equal to the recomputed ones.
    */
   private nodesMatch(levels: Buffer[], c: number, read: ChunkRead): boolean {
     let expected = 0;
     for (let level = 1; level < levels.length; level++) expected += levels[level].length / HASH_BYTES;
     if (read.nodeCount !== expected) return false;
     if (expected === 0) return true;
-    if (!read.nodeDigest) return false;
-    const records = Buffer.allocUnsafe(expected * NODE_RECORD);
+    if (!read.nodeDigest || !read.nodeKeys) return false;
+    const keys = Buffer.allocUnsafe(expected * 10);
+    const hashes = createHash('sha256');
     let off = 0;
     for (let level = 1; level < levels.length; level++) {
+      hashes.update(levels[level]);
       const first = c * 2 ** (this.chunkLevel - level);
-      const hashes = levels[level];
-      for (let p = 0; p < hashes.length / HASH_BYTES; p++, off += NODE_RECORD) {
-        records.writeUInt16BE(level, off);
-        records.writeUInt32BE(Math.floor((first + p) / 2 ** 32), off + 2);
-        records.writeUInt32BE((first + p) % 2 ** 32, off + 6);
-        hashes.copy(records, off + 10, p * HASH_BYTES, (p + 1) * HASH_BYTES);
+      for (let p = 0; p < levels[level].length / HASH_BYTES; p++, off += 10) {
+        keys.writeUInt16BE(level, off);
+        writeInt8Key(keys, off + 2, first + p);
       }
     }
-    return hash('sha256', records, 'buffer').equals(read.nodeDigest);
+    return hashes.digest().equals(read.nodeDigest) && hash('sha256', keys, 'buffer').equals(read.nodeKeys);
   }
 
   /** The chunk's leaves in position order (missing ones as zero hashes); records the missing ones. */
@@ -464,26 +488,41 @@ export class AuditVerifier {
   }
 
   /**
-   * One chunk in one round trip: its stored leaves as packed (index int8, hash) records, and the number and
-   * digest of its stored subtrees (compared here with the recomputed ones; only a chunk that differs has its
-   * subtrees read). Values as base64: the driver's hex bytea parsing costs three times as much CPU here.
+   * One chunk in one round trip: its stored leaves' hashes packed into one value (base64: the driver's hex
+   * bytea parsing costs three times as much CPU here), and digests of its stored subtrees, compared here with
+   * the recomputed ones (only a chunk that differs has its subtrees read).
    */
   private async readChunk(c: number, size: number): Promise<ChunkRead> {
     const chunkSize = 2 ** this.chunkLevel;
     const start = c * chunkSize;
     const end = Math.min(start + chunkSize, size);
     const [row] = (await this.dataSource.query(
-      `SELECT lv.b, nd.n AS "nodeCount", nd.d AS "nodeDigest"
-         FROM (SELECT encode(string_agg(int8send(leaf_index) || leaf_hash, ''::bytea), 'base64') AS b
+      `SELECT lv.n AS "leafCount", lv.h AS "leafHashes", lv.k AS "leafKeys",
+              nd.n AS "nodeCount", nd.d AS "nodeDigest", nd.k AS "nodeKeys"
+         FROM (SELECT count(*)::int AS n,
+                      CASE WHEN bool_and(octet_length(leaf_hash) = ${HASH_BYTES})
+                           THEN encode(string_agg(leaf_hash, ''::bytea), 'base64') END AS h,
+                      sha256(string_agg(int8send(leaf_index), ''::bytea)) AS k
                  FROM audit_ledger_entries WHERE leaf_index >= $1 AND leaf_index < $2) lv,
               (SELECT count(*)::int AS n,
                       CASE WHEN bool_and(octet_length(t.hash) = ${HASH_BYTES})
-                           THEN sha256(string_agg(int2send(t.level) || int8send(t.position) || t.hash, ''::bytea)) END AS d
+                           THEN sha256(string_agg(t.hash, ''::bytea)) END AS d,
+                      sha256(string_agg(int2send(t.level) || int8send(t.position), ''::bytea)) AS k
                  FROM unnest($3::smallint[], $4::bigint[], $5::bigint[]) AS r(level, lo, count)
                  CROSS JOIN LATERAL (${NODES_OF_LEVEL}) t) nd`,
       [start, end, ...this.chunkNodeRanges(c, size)],
-    )) as { b: string | null; nodeCount: number; nodeDigest: Buffer | null }[];
-    return { leaves: unpack(row.b, 8 + HASH_BYTES), nodeCount: row.nodeCount, nodeDigest: row.nodeDigest };
+    )) as (Omit<ChunkRead, 'leafHashes'> & { leafHashes: string | null })[];
+    return { ...row, leafHashes: row.leafHashes === null ? null : Buffer.from(row.leafHashes, 'base64') };
+  }
+
+  /** The stored leaves of [start, end) as packed (index int8, hash) records (for a chunk not in order). */
+  private async readLeafRecords(start: number, end: number): Promise<Buffer> {
+    const [row] = (await this.dataSource.query(
+      `SELECT encode(string_agg(int8send(leaf_index) || leaf_hash, ''::bytea), 'base64') AS b
+         FROM audit_ledger_entries WHERE leaf_index >= $1 AND leaf_index < $2`,
+      [start, end],
+    )) as { b: string | null }[];
+    return unpack(row.b, 8 + HASH_BYTES);
   }
 
   /** The stored subtrees of chunk `c` as packed (level int2, position int8, hash) records (others: missing). */
