@@ -213,22 +213,43 @@ class RowCodec {
 /** Takes one decoded row (arguments rather than an object: no allocation per row on the join's hot path). */
 type Visit = (line: number, id: string, value: unknown) => void;
 
+/**
+ * Write chunks are reused once written: a fresh 64 KiB buffer per chunk is external memory that V8 frees only
+ * when a garbage collection finds the small wrapper, and the heap is too quiet for that to come soon (tens of MB).
+ */
+class ChunkPool {
+  private readonly free: Buffer[] = [];
+
+  take(min: number): Buffer {
+    if (min <= WRITE_CHUNK && this.free.length) return this.free.pop() as Buffer;
+    return Buffer.allocUnsafe(Math.max(WRITE_CHUNK, min));
+  }
+
+  give(chunk: Buffer): void {
+    if (chunk.length === WRITE_CHUNK && this.free.length < 1024) this.free.push(chunk);
+  }
+}
+
 /** One spill file being written: rows are encoded into chunks that `flush()` appends to the file. */
 class SpillFile {
   rows = 0;
   bytes = 0;
-  private chunk = Buffer.allocUnsafe(WRITE_CHUNK);
+  private chunk: Buffer | undefined;
   private pos = 0;
-  private readonly full: Buffer[] = [];
+  /** chunks filled and not written yet, with their used length */
+  private readonly full: [Buffer, number][] = [];
   private handle: FileHandle | undefined;
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    private readonly pool: ChunkPool,
+  ) {}
 
   add(codec: RowCodec, r: SpillRecord): void {
     const max = codec.size(r);
-    if (this.pos + max > this.chunk.length) {
-      if (this.pos) this.full.push(this.chunk.subarray(0, this.pos));
-      this.chunk = Buffer.allocUnsafe(Math.max(WRITE_CHUNK, max));
+    if (!this.chunk || this.pos + max > this.chunk.length) {
+      if (this.chunk) this.full.push([this.chunk, this.pos]);
+      this.chunk = this.pool.take(max);
       this.pos = 0;
     }
     const end = codec.write(this.chunk, this.pos, r);
@@ -239,15 +260,17 @@ class SpillFile {
 
   /** Writes the full chunks (all of it with `all`). */
   async flush(all = false): Promise<void> {
-    if (all && this.pos) {
-      this.full.push(this.chunk.subarray(0, this.pos));
-      this.chunk = Buffer.allocUnsafe(WRITE_CHUNK);
+    if (all && this.chunk) {
+      if (this.pos) this.full.push([this.chunk, this.pos]);
+      else this.pool.give(this.chunk);
+      this.chunk = undefined;
       this.pos = 0;
     }
     if (!this.full.length) return;
     this.handle ??= await open(this.path, 'w');
     const chunks = this.full.splice(0);
-    await this.handle.writev(chunks);
+    await this.handle.writev(chunks.map(([chunk, length]) => chunk.subarray(0, length)));
+    for (const [chunk] of chunks) this.pool.give(chunk);
   }
 
   async close(): Promise<void> {
@@ -268,8 +291,9 @@ class SpillSet {
     fanout: number,
     private readonly codec: RowCodec,
     private readonly opened: Set<SpillSet>,
+    pool: ChunkPool,
   ) {
-    this.files = Array.from({ length: fanout }, (_, i) => new SpillFile(join(dir, `${name}-${i}`)));
+    this.files = Array.from({ length: fanout }, (_, i) => new SpillFile(join(dir, `${name}-${i}`), pool));
     opened.add(this);
   }
 
@@ -295,11 +319,16 @@ class SpillSet {
   }
 }
 
+interface ReadBuffer {
+  buf: Buffer;
+}
+
 /**
  * Reads a spill file back, row by row into `visit` (a missing file is an empty partition); `afterChunk` runs after
  * the rows of each chunk read (to write what they produced).
  */
 async function readSpill(
+  reading: ReadBuffer,
   path: string,
   codec: RowCodec,
   visit: Visit,
@@ -313,14 +342,14 @@ async function readSpill(
     throw err;
   }
   try {
-    let buf = Buffer.allocUnsafe(READ_CHUNK);
+    let buf = reading.buf;
     let end = 0;
     for (;;) {
       if (end >= 4 && 4 + buf.readUInt32LE(0) > buf.length) {
         // one record larger than the buffer (a very long text row)
         const bigger = Buffer.allocUnsafe(4 + buf.readUInt32LE(0));
         buf.copy(bigger, 0, 0, end);
-        buf = bigger;
+        buf = reading.buf = bigger;
       }
       const { bytesRead } = await handle.read(buf, end, buf.length - end, null);
       if (bytesRead === 0) {
@@ -401,8 +430,11 @@ async function scoreSpilled(
   const truthCodec = new RowCodec(labelKinds ? truthLabels : undefined);
   const predCodec = new RowCodec(kind === 'label' ? new LabelIndex() : undefined);
   let names = 0;
+  const pool = new ChunkPool();
   const spillSet = (side: 't' | 'p', seed: number, n: number) =>
-    new SpillSet(dir, `${side}${names++}`, seed, n, side === 't' ? truthCodec : predCodec, opened);
+    new SpillSet(dir, `${side}${names++}`, seed, n, side === 't' ? truthCodec : predCodec, opened, pool);
+  // one read buffer for the whole join (files are read one after the other)
+  const reading: ReadBuffer = { buf: Buffer.allocUnsafe(READ_CHUNK) };
 
   // 1. the truth, checked by its reader and spread over the partitions
   const truthIssues = new IssueCollector('truth', maxExamples);
@@ -436,6 +468,7 @@ async function scoreSpilled(
     const seed = part.depth + 1;
     const t = spillSet('t', seed, n);
     await readSpill(
+      reading,
       part.truth.path,
       truthCodec,
       (line, id, value) => t.add({ line, id, value }),
@@ -447,6 +480,7 @@ async function scoreSpilled(
     if (part.predictions) {
       const set = (p = spillSet('p', seed, n));
       await readSpill(
+        reading,
         part.predictions.path,
         predCodec,
         (line, id, value) => set.add({ line, id, value }),
@@ -473,7 +507,7 @@ async function scoreSpilled(
     const ids: string[] = [];
     const lines: number[] = [];
     const values: unknown[] = [];
-    await readSpill(part.truth.path, truthCodec, (line, id, value) => {
+    await readSpill(reading, part.truth.path, truthCodec, (line, id, value) => {
       const existing = index.get(id);
       if (existing !== undefined) {
         truthDuplicates.note(line, { line, id, firstLine: lines[existing] });
@@ -491,7 +525,7 @@ async function scoreSpilled(
     const seen = new Uint8Array(ids.length);
     const firstLine = new Int32Array(ids.length);
     const score = !issues.hasIssues;
-    await readSpill(part.predictions.path, predCodec, (line, id, value) => {
+    await readSpill(reading, part.predictions.path, predCodec, (line, id, value) => {
       const i = index.get(id);
       if (i === undefined) {
         unknown.note(line, { line, id });

@@ -3,8 +3,8 @@
  * and joined by id as they stream (a merge join in file order), so memory stays flat in the file size when the
  * predictions follow the truth's row order — which they do when a model writes one prediction per test row — or
  * stray from it by at most `window` rows. Anything else (rows further apart, duplicate or unknown ids, which need
- * every id to be told apart) answers `null`, and the caller runs the exact in-memory `scoreFiles` instead, whose
- * error report is the reference.
+ * every id to be told apart) answers `null`, and the caller joins by id instead: `scoreTabularSpilled` on disk
+ * for large truths, the in-memory `scoreFiles` (whose error report is the reference) for small ones.
  */
 import { isMetricName, METRICS } from '../metrics';
 import type {
