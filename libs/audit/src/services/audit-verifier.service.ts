@@ -145,8 +145,9 @@ export class AuditVerifier {
     // checkpoints first: the entries of every checkpoint read committed with it, so the size read next covers them
     const checkpoints = await this.store.allCheckpoints();
     const [size, horizon] = await Promise.all([this.store.treeSize(), this.horizonSeq()]);
-    const orphans = this.eventsNotInLedger(horizon);
-    const suspects = this.unconfirmedEntries(size);
+    const leafPass = this.leafPass(size, horizon);
+    const suspects = leafPass.then((p) => p.suspects);
+    const orphans = this.eventsNotInLedger(horizon, leafPass);
     // awaited below; do not let an early failure go unhandled meanwhile
     orphans.catch(() => undefined);
     suspects.catch(() => undefined);
@@ -201,13 +202,21 @@ export class AuditVerifier {
    * Entries below `size` whose leaf PostgreSQL cannot confirm: the event is missing, has no canonical
    * details text (recorded before there was one), or hashes to another leaf. Ascending. (Public for tests:
    * it must name nothing in an untouched ledger, or verification loses its speed.)
+   */
+  async unconfirmedEntries(size: number): Promise<number[]> {
+    return (await this.leafPass(size, '0')).suspects;
+  }
+
+  /**
+   * The unconfirmed entries below `size`, and how many entries (of any index) name an event with
+   * seq <= `horizon` that is there: the events up to the horizon that are in the ledger.
    *
    * The entries are split into `leafPassRanges` ranges of event_seq, each queried on a connection of its
    * own, so that PostgreSQL works on several cores (one merge join each: both sides are read in seq order
    * from their unique indexes). The ranges cover every event_seq whatever the entries hold.
    */
-  async unconfirmedEntries(size: number): Promise<number[]> {
-    if (size === 0) return [];
+  private async leafPass(size: number, horizon: string): Promise<{ suspects: number[]; matched: number }> {
+    if (size === 0) return { suspects: [], matched: 0 };
     const at = Array.from({ length: this.leafPassRanges - 1 }, (_, k) =>
       String(Math.floor((size * (k + 1)) / this.leafPassRanges)),
     );
@@ -222,13 +231,23 @@ export class AuditVerifier {
         ).map((r) => r.s)
       : [];
     const bounds = [null, ...splits, null];
-    const ranges = bounds.slice(1).map((hi, k) => this.unconfirmedInRange(size, bounds[k], hi));
-    return (await Promise.all(ranges)).flat().sort((x, y) => x - y);
+    const ranges = await Promise.all(
+      bounds.slice(1).map((hi, k) => this.leafPassRange(size, horizon, bounds[k], hi)),
+    );
+    return {
+      suspects: ranges.flatMap((r) => r.suspects).sort((x, y) => x - y),
+      matched: ranges.reduce((sum, r) => sum + r.matched, 0),
+    };
   }
 
-  /** The entries below `size` with lo <= event_seq < hi (null: unbounded) whose leaf PostgreSQL cannot confirm. */
-  private async unconfirmedInRange(size: number, lo: string | null, hi: string | null): Promise<number[]> {
-    const params: string[] = [String(size)];
+  /** leafPass for the entries with lo <= event_seq < hi (null: unbounded). */
+  private async leafPassRange(
+    size: number,
+    horizon: string,
+    lo: string | null,
+    hi: string | null,
+  ): Promise<{ suspects: number[]; matched: number }> {
+    const params: string[] = [String(size), horizon];
     const entries: string[] = [];
     const events: string[] = [];
     if (lo !== null) {
@@ -241,7 +260,7 @@ export class AuditVerifier {
       entries.push(`l.event_seq < $${params.length}`);
       events.push(`e.seq < $${params.length}`);
     }
-    const rows = (await this.dataSource.transaction(async (m) => {
+    const [row] = (await this.dataSource.transaction(async (m) => {
       // JIT compilation of this expression costs more than it saves; a hash join of the whole table costs
       // twice the merge join; the ranges already are the parallelism (all measured)
       await m.query(
@@ -249,15 +268,16 @@ export class AuditVerifier {
          SET LOCAL client_encoding = 'UTF8'`,
       );
       return m.query(
-        `SELECT l.leaf_index::text AS i
+        `SELECT array_agg(l.leaf_index::text) FILTER (WHERE l.leaf_index < $1
+                  AND (e.seq IS NULL OR e.details_jcs IS NULL OR ${SQL_LEAF_HASH} IS DISTINCT FROM l.leaf_hash)) AS s,
+                count(*) FILTER (WHERE e.seq <= $2)::int AS m
            FROM audit_ledger_entries l
            LEFT JOIN audit_events e ON e.seq = l.event_seq ${events.map((c) => `AND ${c}`).join(' ')}
-          WHERE l.leaf_index < $1 ${entries.map((c) => `AND ${c}`).join(' ')}
-            AND (e.seq IS NULL OR e.details_jcs IS NULL OR ${SQL_LEAF_HASH} IS DISTINCT FROM l.leaf_hash)`,
+          ${entries.length ? `WHERE ${entries.join(' AND ')}` : ''}`,
         params,
-      ) as Promise<{ i: string }[]>;
-    })) as { i: string }[];
-    return rows.map((r) => Number(r.i));
+      ) as Promise<{ s: string[] | null; m: number }[]>;
+    })) as { s: string[] | null; m: number }[];
+    return { suspects: (row.s ?? []).map(Number), matched: row.m };
   }
 
   /**
@@ -572,7 +592,20 @@ export class AuditVerifier {
     return row?.h ?? '0';
   }
 
-  private async eventsNotInLedger(horizon: string): Promise<{ count: number; firstSeq: string | null }> {
+  /**
+   * Committed events up to the sequencer horizon that are not in the ledger. Normally there are as many
+   * such events as the leaf pass found entries naming them (event_seq is unique), and counting them costs
+   * an index-only scan; only otherwise are they looked for one by one.
+   */
+  private async eventsNotInLedger(
+    horizon: string,
+    leafPass: Promise<{ matched: number }>,
+  ): Promise<{ count: number; firstSeq: string | null }> {
+    const [{ n }] = (await this.dataSource.query(
+      'SELECT count(*)::int AS n FROM audit_events WHERE seq <= $1',
+      [horizon],
+    )) as { n: number }[];
+    if (n === (await leafPass).matched) return { count: 0, firstSeq: null };
     const [row] = (await this.dataSource.query(
       `SELECT count(*)::int AS count, min(e.seq)::text AS "firstSeq"
          FROM audit_events e
