@@ -12,7 +12,10 @@
  *     the /output tmpfs mount, rlimits, user switch, bubblewrap with every namespace and the seccomp
  *     filter, then the teardown (cgroup emptiness check and removal, copy-out of /output, unmount);
  * (d) the same with world-searchable folders, where bubblewrap binds the inputs directly (fast path).
- * Iterations alternate (a)–(d) after a warm-up, so all see the same machine state. Prints median and
+ * Each iteration runs (a)–(d) once, in an order shuffled per iteration (seeded): what ran just before
+ * matters on this machine kind (a sandbox started right after another one's teardown — its network
+ * namespace above all — measured ~6 ms slower than one started after a driver run), so a fixed order
+ * would bias whichever step always follows bubblewrap alone. Prints median and
  * p95 of each and the overhead of (c) and (d) over (a) against the 15 ms target. Then, when
  * bench/materialize.ts exists (datasets), its `runMaterializeBench()` prints dataset materialization
  * cold vs cached. Needs root and bubblewrap, like the driver. Exit code 1 when the median overhead of
@@ -137,12 +140,20 @@ async function main(): Promise<void> {
     for (let w = 0; w < WARMUP; w++) for (const [, fn] of steps) await fn();
     const samples = steps.map(() => [] as number[]);
     const cpu = steps.map(() => 0);
-    for (let k = 0; k < n; k++)
-      for (const [j, [, fn]] of steps.entries()) {
+    let seed = 20261202;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let k = 0; k < n; k++) {
+      const order = steps.map((_, j) => j);
+      for (let i = order.length - 1; i > 0; i--) {
+        const r = Math.floor(random() * (i + 1));
+        [order[i], order[r]] = [order[r], order[i]];
+      }
+      for (const j of order) {
         const c0 = cpuMs();
-        samples[j].push(await timeMs(fn));
+        samples[j].push(await timeMs(steps[j][1]));
         cpu[j] += cpuMs() - c0;
       }
+    }
     samples.forEach((s) => s.sort((a, b) => a - b));
 
     const row = (label: string, s: number[], j: number) =>

@@ -236,6 +236,7 @@ describe('BwrapDriver (real bubblewrap)', () => {
     const user = (await f.driver.init()).user!;
     const ac = new AbortController();
     let seen: { gid: number; mode: string; uid: number; own: string; other: string } | null = null;
+    let uids: number[] = [];
     const r = await f.run(['sh', '-c', 'echo ready; sleep 30'], {
       mounts: [{ hostPath: dataDir, sandboxPath: '/data/ds1' }],
       signal: ac.signal,
@@ -244,6 +245,8 @@ describe('BwrapDriver (real bubblewrap)', () => {
           const [pid] = await outerBwrapPids();
           const status = await readFile(`/proc/${pid}/status`, 'utf8');
           const gid = Number(/^Gid:\s+(\d+)/m.exec(status)![1]);
+          // on cgroup v1 the wrapper is started as the sandbox user: no process of the run is ever root
+          uids = /^Uid:\s+(\d+)\s+(\d+)\s+(\d+)/m.exec(status)!.slice(1).map(Number);
           for (const folder of await runFoldersOf(process.pid)) {
             const st = await stat(folder);
             if (st.gid !== gid) continue;
@@ -258,6 +261,7 @@ describe('BwrapDriver (real bubblewrap)', () => {
     expect(seen).toMatchObject({ mode: '710', uid: 0, own: 'sales.csv\n' });
     expect(seen!.gid).toBeGreaterThan(1_000_000_000);
     expect(seen!.other).toMatch(/Permission denied/);
+    expect(uids).toEqual([user.uid, user.uid, user.uid]);
     expect((await stat(join(f.base, 'views'))).mode & 0o777).toBe(0o700);
   });
 

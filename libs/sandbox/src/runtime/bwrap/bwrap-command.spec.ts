@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { bwrapArgs, BwrapPlan, FD, WRAPPER_EXIT, wrapperCommand } from './bwrap-command';
+import { bwrapArgs, BwrapPlan, FD, ulimitLines, WRAPPER_EXIT, wrapperCommand } from './bwrap-command';
+import { probeShellLimits } from './host-tools';
 
 const plan = (over: Partial<BwrapPlan> = {}): BwrapPlan => ({
   tools: {
@@ -168,7 +169,7 @@ describe('wrapperCommand', () => {
     expect(script).not.toContain("O'Brien");
   });
 
-  it('joins the cgroups, then execs the argv (nothing else runs as root)', () => {
+  it('as root (cgroup v2): joins the cgroups, then execs the argv (prlimit, setpriv, bubblewrap)', () => {
     expect(script.split('\n')).toEqual([
       `echo $$ > '/sys/fs/cgroup/memory/aihub/r.1.1/cgroup.procs' || exit ${WRAPPER_EXIT.cgroup}`,
       `echo $$ > '/sys/fs/cgroup/pids/aihub/r.1.1/cgroup.procs' || exit ${WRAPPER_EXIT.cgroup}`,
@@ -208,5 +209,69 @@ describe('wrapperCommand', () => {
     expect(plain.args[1]).toBe(`exec "$@"\nexit ${WRAPPER_EXIT.exec}`);
     expect(plain.args).toContain('--as=268435456');
     expect(plain.args).not.toContain('/usr/bin/setpriv');
+  });
+});
+
+describe('wrapperCommand started as the sandbox user (cgroup v1)', () => {
+  const dash = { nprocFlag: '-p', blockBytes: 512 } as const;
+  const { args } = wrapperCommand(plan({ shellLimits: dash }));
+
+  it('joins the cgroups, sets the limits with ulimit, then execs bubblewrap itself (no prlimit, no setpriv)', () => {
+    expect(args[1].split('\n')).toEqual([
+      `echo $$ > '/sys/fs/cgroup/memory/aihub/r.1.1/cgroup.procs' || exit ${WRAPPER_EXIT.cgroup}`,
+      `echo $$ > '/sys/fs/cgroup/pids/aihub/r.1.1/cgroup.procs' || exit ${WRAPPER_EXIT.cgroup}`,
+      `ulimit -t 61 || exit ${WRAPPER_EXIT.limits}`,
+      `ulimit -p 8192 || exit ${WRAPPER_EXIT.limits}`,
+      `ulimit -f 204800 || exit ${WRAPPER_EXIT.limits}`,
+      `ulimit -n 4096 || exit ${WRAPPER_EXIT.limits}`,
+      `ulimit -c 0 || exit ${WRAPPER_EXIT.limits}`,
+      'exec "$@"',
+      `exit ${WRAPPER_EXIT.exec}`,
+    ]);
+    expect(args.slice(3)).toEqual(['/usr/bin/bwrap', ...bwrapArgs(plan())]);
+    expect(args).not.toContain('/usr/bin/setpriv');
+    expect(args).not.toContain('/usr/bin/prlimit');
+  });
+
+  it('spells the limits as the shell wants them (bash: -u, 1 KiB blocks; RLIMIT_AS in KiB)', () => {
+    const rlimits = {
+      cpuSoftSeconds: 5,
+      cpuHardSeconds: 5,
+      nproc: 64,
+      fsizeBytes: 1000,
+      nofile: 64,
+      asBytes: 1 << 28,
+    };
+    expect(ulimitLines(rlimits, { nprocFlag: '-u', blockBytes: 1024 })).toEqual([
+      'ulimit -t 5',
+      'ulimit -u 64',
+      'ulimit -f 1',
+      'ulimit -n 64',
+      'ulimit -c 0',
+      'ulimit -v 262144',
+    ]);
+  });
+
+  it('really runs: this host sh applies the limits before the exec (dry run, /proc/self/limits read back)', async () => {
+    const shell = await probeShellLimits();
+    expect(shell).not.toBeNull();
+    const dry = wrapperCommand(
+      plan({
+        shellLimits: shell,
+        cgroupProcsFiles: ['/dev/null'],
+        tools: { bwrap: 'cat', prlimit: 'PRLIMIT' },
+        rlimits: { cpuSoftSeconds: 9, cpuHardSeconds: 9, nproc: 99, fsizeBytes: 1 << 20, nofile: 99 },
+      }),
+    );
+    // the "bubblewrap" here is cat, and its first argument /proc/self/limits: the limits it runs under
+    const out = execFileSync(dry.file, [...dry.args.slice(0, 3), 'cat', '/proc/self/limits'], {
+      encoding: 'utf8',
+    });
+    const limit = (name: string) => new RegExp(`^${name}\\s+(\\S+)\\s+(\\S+)`, 'm').exec(out)?.slice(1);
+    expect(limit('Max cpu time')).toEqual(['9', '9']);
+    expect(limit('Max processes')).toEqual(['99', '99']);
+    expect(limit('Max file size')).toEqual([String(1 << 20), String(1 << 20)]);
+    expect(limit('Max open files')).toEqual(['99', '99']);
+    expect(limit('Max core file size')).toEqual(['0', '0']);
   });
 });

@@ -2,12 +2,17 @@ import { shQuote } from './host-tools';
 import type { SandboxUser } from './host-tools';
 
 /**
- * Pure construction of the command line of one run (unit-tested): a tiny `/bin/sh` wrapper, started as
- * root by the driver, that
+ * Pure construction of the command line of one run (unit-tested): a tiny `/bin/sh` wrapper that
  *   1. joins the run's cgroups (`echo $$ > …/cgroup.procs`), so every process of the run is born inside;
- *   2. sets the rlimits (`prlimit`), drops to the sandbox user (`setpriv`), and
+ *   2. sets the rlimits and runs as the sandbox user, and
  *   3. replaces itself with bubblewrap (every step execs: the driver stays bwrap's parent, so
  *      `--die-with-parent` ties the sandbox to the worker's life).
+ * Step 2 takes one of two forms. With `shellLimits` (cgroup v1, where a process may move itself into a
+ * cgroup whose `cgroup.procs` it can write: the driver gives those files to the sandbox user), the driver
+ * starts the wrapper as the sandbox user already (the spawn's uid/gid: no process of the run is root) and
+ * the shell's own `ulimit` sets the limits, so bubblewrap is the only other program executed. Otherwise
+ * (cgroup v2, whose delegation rules need root to move a process), the wrapper starts as root and execs
+ * `prlimit` and `setpriv` before bubblewrap.
  * The inputs and the run's /output tmpfs are already mounted by the driver (root mode) in a per-run folder
  * only the sandbox user can reach, so bubblewrap, which resolves every bind source by path as that user,
  * can bind them while the platform's own folders stay private (0700). Without root (development only) the
@@ -21,7 +26,15 @@ export const FD = {
 } as const;
 
 /** Wrapper exit codes for failures before bubblewrap starts. */
-export const WRAPPER_EXIT = { cgroup: 120, exec: 122 } as const;
+export const WRAPPER_EXIT = { cgroup: 120, limits: 121, exec: 122 } as const;
+
+/** How this host's /bin/sh spells the limits `ulimit` sets (dash and bash differ; probed at start-up). */
+export interface ShellLimits {
+  /** `-p` (dash) or `-u` (bash) */
+  nprocFlag: '-p' | '-u';
+  /** unit of `ulimit -f` and `-c`: 512 (POSIX sh) or 1024 */
+  blockBytes: number;
+}
 
 export interface Rlimits {
   cpuSoftSeconds: number;
@@ -46,6 +59,8 @@ export interface BwrapPlan {
   tools: { bwrap: string; prlimit: string; setpriv?: string };
   /** null: run as the current (non-root) user, without setpriv. */
   user: SandboxUser | null;
+  /** set: the driver starts the wrapper as `user` and the shell sets the limits (no prlimit, no setpriv) */
+  shellLimits?: ShellLimits | null;
   cgroupProcsFiles: string[];
   /** Directory bound read-only as /code (root mode: the run folder's bind of the bundle). */
   codeDir: string;
@@ -137,25 +152,46 @@ function prlimitArgs(r: Rlimits): string[] {
 export function wrapperCommand(plan: BwrapPlan): { file: string; args: string[] } {
   const lines: string[] = [];
   for (const f of plan.cgroupProcsFiles) lines.push(`echo $$ > ${shQuote(f)} || exit ${WRAPPER_EXIT.cgroup}`);
-  const drop =
-    plan.user && plan.tools.setpriv
-      ? [
-          plan.tools.setpriv,
-          `--reuid=${plan.user.uid}`,
-          `--regid=${plan.user.gid}`,
-          '--clear-groups',
-          '--no-new-privs',
-          '--',
-        ]
-      : [];
-  const argv = [
-    plan.tools.prlimit,
-    ...prlimitArgs(plan.rlimits),
-    '--',
-    ...drop,
-    plan.tools.bwrap,
-    ...bwrapArgs(plan),
-  ];
+  let argv: string[];
+  if (plan.shellLimits) {
+    lines.push(
+      ...ulimitLines(plan.rlimits, plan.shellLimits).map((l) => `${l} || exit ${WRAPPER_EXIT.limits}`),
+    );
+    argv = [plan.tools.bwrap, ...bwrapArgs(plan)];
+  } else {
+    const drop =
+      plan.user && plan.tools.setpriv
+        ? [
+            plan.tools.setpriv,
+            `--reuid=${plan.user.uid}`,
+            `--regid=${plan.user.gid}`,
+            '--clear-groups',
+            '--no-new-privs',
+            '--',
+          ]
+        : [];
+    argv = [
+      plan.tools.prlimit,
+      ...prlimitArgs(plan.rlimits),
+      '--',
+      ...drop,
+      plan.tools.bwrap,
+      ...bwrapArgs(plan),
+    ];
+  }
   lines.push(`exec "$@"`, `exit ${WRAPPER_EXIT.exec}`);
   return { file: '/bin/sh', args: ['-c', lines.join('\n'), 'aihub-sandbox', ...argv] };
+}
+
+/** The rlimits as `ulimit` builtins (soft = hard: neither -S nor -H sets both). */
+export function ulimitLines(r: Rlimits, shell: ShellLimits): string[] {
+  const lines = [
+    `ulimit -t ${r.cpuHardSeconds}`,
+    `ulimit ${shell.nprocFlag} ${r.nproc}`,
+    `ulimit -f ${Math.ceil(r.fsizeBytes / shell.blockBytes)}`,
+    `ulimit -n ${r.nofile}`,
+    'ulimit -c 0',
+  ];
+  if (r.asBytes) lines.push(`ulimit -v ${Math.ceil(r.asBytes / 1024)}`);
+  return lines;
 }

@@ -22,7 +22,7 @@ import { LogCapture } from '../log-capture';
 import { validateRunSpec, ValidRunSpec } from '../run-spec.validation';
 import { RunHooks, RunResult, RunSpec, RunStatus, RuntimeDriver } from '../runtime-driver.port';
 import { SandboxRuntimeError } from '../runtime.errors';
-import { BwrapPlan, HostLayout, Rlimits, WRAPPER_EXIT, wrapperCommand } from './bwrap-command';
+import { BwrapPlan, HostLayout, Rlimits, ShellLimits, WRAPPER_EXIT, wrapperCommand } from './bwrap-command';
 import {
   CgroupLimits,
   CgroupManager,
@@ -38,6 +38,7 @@ import {
   execTool,
   findTool,
   isAlive,
+  probeShellLimits,
   SandboxUser,
   unreachableReason,
   untrustedPathReason,
@@ -109,6 +110,11 @@ interface HostState extends BwrapHostInfo {
   /** Root: where the per-run folders are. */
   mountRoot: string | null;
   mounter: MountHelper | null;
+  /**
+   * Root with cgroup v1: the wrapper is started as the sandbox user (run cgroups' procs files are given to
+   * it) and sets the limits with `ulimit` as this host's sh spells them; null: root wrapper, prlimit, setpriv.
+   */
+  shellLimits: ShellLimits | null;
   layout: HostLayout;
 }
 
@@ -248,6 +254,8 @@ export class BwrapDriver implements RuntimeDriver {
     await mkdir(stageRoot, { recursive: true, mode: 0o700 });
     const mountRoot = root ? await this.prepareMountRoot(this.options.mountRoot ?? DEFAULT_MOUNT_ROOT) : null;
 
+    const shellLimits = root && user && manager.selfJoin ? await probeShellLimits() : null;
+
     const filter = buildSeccompFilter();
     let seccompFile: string | null = null;
     if (filter) {
@@ -274,6 +282,7 @@ export class BwrapDriver implements RuntimeDriver {
       mounter: root
         ? new MountHelper({ mount: tools.mount!, umount: tools.umount!, perl: await findTool('perl') })
         : null,
+      shellLimits,
       layout: await detectHostLayout(),
     };
     await this.sweepLeftovers(state);
@@ -283,7 +292,7 @@ export class BwrapDriver implements RuntimeDriver {
         manager.kind
       }${manager.controllers.length ? ` (${manager.controllers.join(', ')})` : ''}, seccomp ${seccompFile ? 'on' : 'off'}${
         state.mounter ? `, mounts by ${state.mounter.kind === 'perl' ? 'system call' : 'util-linux'}` : ''
-      }`,
+      }${root ? `, limits by ${shellLimits ? 'the wrapper shell (started as the sandbox user)' : 'prlimit + setpriv'}` : ''}`,
     );
     return state;
   }
@@ -455,6 +464,7 @@ export class BwrapDriver implements RuntimeDriver {
         tools: state.tools,
         user: folder && state.user ? { ...state.user, gid: folder.gid } : state.user,
         cgroupProcsFiles: cgroup?.procsFiles ?? [],
+        shellLimits: state.shellLimits,
         codeDir: folder ? join(folder.path, 'code') : spec.codeDir,
         outputDir: stageDir,
         rlimits,
@@ -479,12 +489,15 @@ export class BwrapDriver implements RuntimeDriver {
       const startedAt = new Date();
       const t0 = process.hrtime.bigint();
       const logs = new LogCapture(limits.maxLogBytes, hooks.onLog);
+      // started as the sandbox user already when the shell sets the limits (no root process in the run)
+      const asUser = state.shellLimits && plan.user ? { uid: plan.user.uid, gid: plan.user.gid } : {};
       const sup = await this.supervise(
         spawn(file, args, {
           cwd: '/',
           detached: true,
           stdio,
           env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+          ...asUser,
         }),
         spec,
         cgroup,
@@ -541,7 +554,11 @@ export class BwrapDriver implements RuntimeDriver {
           notes.push(`command not found: ${lastLine.replace(/^bwrap: execvp /, '')}`);
         } else {
           const stage =
-            sup.wrapperCode === WRAPPER_EXIT.cgroup ? 'joining the cgroup' : 'setting up the sandbox';
+            sup.wrapperCode === WRAPPER_EXIT.cgroup
+              ? 'joining the cgroup'
+              : sup.wrapperCode === WRAPPER_EXIT.limits
+                ? 'setting the limits'
+                : 'setting up the sandbox';
           throw new SandboxRuntimeError(
             `sandbox of run ${spec.runId} failed while ${stage} (exit ${sup.wrapperCode}): ${sup.stderrTail.trim()}`,
           );
@@ -618,13 +635,14 @@ export class BwrapDriver implements RuntimeDriver {
     this.spare = null;
     const wanted = JSON.stringify(limits);
     let cgroup = spare ? await spare.catch(() => null) : null;
+    const joiner = state.shellLimits && state.user ? { uid: state.user.uid, gid: state.user.gid } : undefined;
     if (cgroup && spareLimits !== wanted) await cgroup.setLimits(limits);
-    else if (!cgroup) cgroup = await state.cgroupManager.create(name, limits);
+    else if (!cgroup) cgroup = await state.cgroupManager.create(name, limits, joiner);
     // another run may have prepared one while this one waited: never replace (leak) it
     if (cgroup && !this.spare) {
       this.spareLimits = wanted;
       this.spare = state.cgroupManager
-        .create(`spare.${process.pid}.${++runSeq}`, limits)
+        .create(`spare.${process.pid}.${++runSeq}`, limits, joiner)
         .catch((err: Error) => {
           this.logger.warn(`could not prepare a spare cgroup: ${err.message}`);
           return null;

@@ -1,5 +1,5 @@
 import { constants, readFileSync, writeFileSync } from 'node:fs';
-import { access, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { access, chown, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -46,10 +46,21 @@ export interface RunCgroup {
   destroy(timeoutMs: number): Promise<void>;
 }
 
+/** Who may move itself into a run cgroup (cgroup v1): its `cgroup.procs` files are given to this owner. */
+export interface CgroupJoiner {
+  uid: number;
+  gid: number;
+}
+
 export interface CgroupManager {
   readonly kind: CgroupKind;
   readonly controllers: string[];
-  create(name: string, limits: CgroupLimits): Promise<RunCgroup | null>;
+  /**
+   * Whether an unprivileged process can join a run cgroup by writing its own pid to a `cgroup.procs` it
+   * owns (v1). cgroup v2's delegation rules also want write access to the common ancestor: root only.
+   */
+  readonly selfJoin: boolean;
+  create(name: string, limits: CgroupLimits, joiner?: CgroupJoiner): Promise<RunCgroup | null>;
   /** Removes leftover run cgroups for which `isStale(name)` holds (after a crash). */
   sweep(isStale: (name: string) => boolean): Promise<string[]>;
 }
@@ -314,13 +325,14 @@ class V2RunCgroup extends BaseRunCgroup {
 
 class V1Manager implements CgroupManager {
   readonly kind = 'v1';
+  readonly selfJoin = true;
   readonly controllers: string[];
 
   constructor(private readonly roots: Partial<Record<(typeof V1_CONTROLLERS)[number], string>>) {
     this.controllers = Object.keys(roots);
   }
 
-  async create(name: string, limits: CgroupLimits): Promise<RunCgroup> {
+  async create(name: string, limits: CgroupLimits, joiner?: CgroupJoiner): Promise<RunCgroup> {
     const dirOf: Partial<Record<(typeof V1_CONTROLLERS)[number], string>> = {};
     for (const [controller, root] of Object.entries(this.roots) as [keyof typeof this.roots, string][])
       dirOf[controller] = join(root, PARENT, name);
@@ -332,6 +344,7 @@ class V1Manager implements CgroupManager {
       const failed = made.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
       await cgroup.setLimits(limits);
+      if (joiner) for (const file of cgroup.procsFiles) await chown(file, joiner.uid, joiner.gid);
     } catch (err) {
       await Promise.all(
         dirs.filter((_, i) => made[i].status === 'fulfilled').map((dir) => rmdir(dir).catch(() => undefined)),
@@ -361,6 +374,7 @@ class V1Manager implements CgroupManager {
 
 class V2Manager implements CgroupManager {
   readonly kind = 'v2';
+  readonly selfJoin = false;
 
   constructor(
     private readonly parent: string,
@@ -398,6 +412,7 @@ class V2Manager implements CgroupManager {
 
 class NoCgroups implements CgroupManager {
   readonly kind = 'none';
+  readonly selfJoin = true;
   readonly controllers: string[] = [];
   async create(): Promise<null> {
     return null;

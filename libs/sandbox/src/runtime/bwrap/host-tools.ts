@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, lstat, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ShellLimits } from './bwrap-command';
 
 /** Where system tools are looked up (the platform never trusts a PATH it did not set). */
 const SYSTEM_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin', '/usr/local/sbin'];
@@ -149,4 +150,36 @@ export async function untrustedPathReason(path: string): Promise<string | null> 
       return `${current} (mode ${(st.mode & 0o7777).toString(8)}) is writable by group or others`;
   }
   return null;
+}
+
+/**
+ * How /bin/sh spells the limits the wrapper sets with `ulimit`, checked by setting each one in a probe and
+ * reading /proc/self/limits back; null when any of them does not come out as asked (the driver then sets
+ * the limits with prlimit instead).
+ */
+export async function probeShellLimits(): Promise<ShellLimits | null> {
+  const script = [
+    'if ulimit -u >/dev/null 2>&1; then f=-u; else f=-p; fi',
+    'echo "$f"',
+    'ulimit -t 7 && ulimit $f 77 && ulimit -f 4 && ulimit -n 97 && ulimit -c 0 || exit 1',
+    'cat /proc/self/limits',
+  ].join('\n');
+  const r = await execTool('/bin/sh', ['-c', script]);
+  if (r.code !== 0) return null;
+  const [flag, ...rest] = r.stdout.split('\n');
+  const limits = rest.join('\n');
+  const value = (name: string) => {
+    const m = new RegExp(`^${name}\\s+(\\S+)\\s+(\\S+)`, 'm').exec(limits);
+    return m && m[1] === m[2] ? Number(m[1]) : NaN;
+  };
+  const fileBytes = value('Max file size');
+  const blockBytes = fileBytes / 4;
+  const ok =
+    (flag === '-p' || flag === '-u') &&
+    value('Max cpu time') === 7 &&
+    value('Max processes') === 77 &&
+    value('Max open files') === 97 &&
+    value('Max core file size') === 0 &&
+    (blockBytes === 512 || blockBytes === 1024);
+  return ok ? { nprocFlag: flag, blockBytes } : null;
 }
