@@ -5,7 +5,7 @@
  *   BENCH_AUDIT_ENTRIES=200000 BENCH_AUDIT_APPEND_SECONDS=5 npm run bench:audit
  *
  * (1) appends/s with 16 concurrent writers into audit_events (its triggers in place, the worker's sequencer
- *     running) beside plain INSERTs of the same rows into an unaudited copy of the table (same columns and
+ *     running in a process of its own, as in a deployment: bench/audit-sequencer.child.ts) beside plain INSERTs of the same rows into an unaudited copy of the table (same columns and
  *     indexes, no triggers) — once as single INSERT statements, once as business code writes them
  *     (AuditService.record inside a transaction); plus how long events wait for their index;
  * (2) the ledger filled to N entries and sequenced (events/s);
@@ -14,6 +14,7 @@
  * Prints a table with the targets; exit code 1 when a target is missed.
  */
 import 'reflect-metadata';
+import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -92,6 +93,27 @@ async function appendFor(seconds: number, append: (row: unknown[]) => Promise<un
     }),
   );
   return count / seconds;
+}
+
+/** The worker's sequencer in a child process with this process's configuration; resolves once it runs. */
+function startSequencerProcess(): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(__dirname, 'audit-sequencer.child.js'), [], {
+      env: process.env,
+      stdio: 'inherit',
+    });
+    child.once('message', (m) => (m === 'ready' ? resolve(child) : reject(new Error(String(m)))));
+    child.once('exit', (code) => reject(new Error(`the sequencer process exited with ${code}`)));
+  });
+}
+
+function stopSequencerProcess(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.removeAllListeners('exit');
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -178,7 +200,10 @@ async function main(): Promise<void> {
     await appendFor(1, (r) => ds.query(INSERT('audit_events'), r));
     const [{ seq: firstSeq }] = await ds.query(`SELECT COALESCE(max(seq), 0)::text AS seq FROM audit_events`);
 
-    console.log(`(1) appending for ${appendSeconds} s per variant ...`);
+    // the sequencer runs where it runs in a deployment: in another process (the worker), not in the writers'
+    await runner.stop();
+    const worker = await startSequencerProcess();
+    console.log(`(1) appending for ${appendSeconds} s per variant (sequencer in process ${worker.pid}) ...`);
     const plain = await appendFor(appendSeconds, (r) => ds.query(INSERT('bench_plain_events'), r));
     const audited = await appendFor(appendSeconds, (r) => ds.query(INSERT('audit_events'), r));
     const plainTx = await appendFor(appendSeconds, (r) =>
@@ -197,6 +222,8 @@ async function main(): Promise<void> {
         }),
       ),
     );
+    await stopSequencerProcess(worker);
+    await runner.start();
     await sequencer.sync(120_000);
     const [lag] = await ds.query(
       `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM l.sequenced_at - e.at)) AS p50,
