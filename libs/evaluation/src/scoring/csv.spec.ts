@@ -100,6 +100,28 @@ describe('values', () => {
     expect(parseNumber('abc')).toMatchObject({ ok: false, reason: 'NON_NUMERIC' });
     expect(parseNumber('0x10')).toMatchObject({ ok: false, reason: 'NON_NUMERIC' });
     expect(parseNumber('1,5')).toMatchObject({ ok: false, reason: 'NON_NUMERIC' });
+    // the scanner and the regular expression agree on every shape
+    for (const s of [
+      '5',
+      '5.',
+      '.5',
+      '+5',
+      '-5.25e-3',
+      '1E+2',
+      '.',
+      '+',
+      '-.',
+      'e5',
+      '1e',
+      '1e+',
+      '1.2.3',
+      '1..2',
+      '--1',
+      '1 2',
+    ])
+      expect(parseNumber(s).ok).toBe(/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.trim()));
+    expect(parseNumber('5.')).toEqual({ ok: true, value: 5 });
+    expect(parseNumber('1E+2')).toEqual({ ok: true, value: 100 });
     for (const s of ['nan', 'NaN', 'inf', '-Infinity', '1e400']) {
       expect(parseNumber(s)).toMatchObject({ ok: false, reason: 'NOT_FINITE' });
     }

@@ -84,7 +84,8 @@ export async function* readCsvBatches(
       if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
       if (line.endsWith('\r')) line = line.slice(0, -1);
       if (!parser) {
-        if (line.trim() === '') continue;
+        // blank lines are skipped; a line starting with a visible character is not blank
+        if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) continue;
         if (!line.includes('"')) {
           // fast path: without quotes, commas are the only structure
           records.push({ line: lineNo, fields: line.split(',') });
