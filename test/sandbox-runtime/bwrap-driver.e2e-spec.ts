@@ -1,5 +1,16 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidRunSpecError, SandboxRuntimeError } from '@aihub/sandbox/runtime/runtime.errors';
@@ -276,6 +287,18 @@ describe('BwrapDriver (real bubblewrap)', () => {
       /mount \/data\/x .*secret-view.* not readable and searchable by the sandbox user sbx/,
     );
     expect(await eventually(async () => (await zombies()).length === 0)).toBe(true);
+  });
+
+  it("refuses a directory only the sandbox user's group may read: a run has a group of its own", async () => {
+    const groupOnly = join(f.base, 'group-view');
+    await mkdir(groupOnly, { mode: 0o750 });
+    const user = (await f.driver.init()).user!;
+    await chown(groupOnly, 0, user.gid);
+    const err = await f
+      .run(['true'], { mounts: [{ hostPath: groupOnly, sandboxPath: '/data/g' }] })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SandboxRuntimeError);
+    expect((err as Error).message).toMatch(/group-view.* not readable and searchable by the sandbox user/);
   });
 });
 

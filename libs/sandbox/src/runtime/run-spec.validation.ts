@@ -13,7 +13,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const PATH_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const MAX_ARGV_BYTES = 128 * 1024;
 const MAX_ENV_BYTES = 64 * 1024;
-/** Granted views per run (the bwrap driver keeps one fixed mount point for each). */
+/** Granted views per run (the bwrap driver binds each at `data/<i>` of the run folder). */
 export const MAX_MOUNTS = 64;
 
 function checkLimit(

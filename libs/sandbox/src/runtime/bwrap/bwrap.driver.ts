@@ -425,8 +425,11 @@ export class BwrapDriver implements RuntimeDriver {
         ['codeDir', spec.codeDir],
         ...spec.mounts.map((m) => [`mount ${m.sandboxPath}`, m.hostPath]),
       ];
+      // root mode: the run has a group of its own, so a directory readable only by the sandbox user's group
+      // would not be readable in the run
+      const reader = state.mountRoot && state.user ? { ...state.user, gid: -1 } : state.user;
       for (const [what, path] of inputs) {
-        const why = await unreachableReason(path, state.user, { ancestors: !state.mountRoot });
+        const why = await unreachableReason(path, reader, { ancestors: !state.mountRoot });
         if (why) throw new SandboxRuntimeError(`${what} ${path} cannot be mounted: ${why}`);
       }
       const seccompFh = state.seccompFile ? await open(state.seccompFile, 'r') : null;
