@@ -127,6 +127,13 @@ export async function scoreTabularStreaming(input: StreamingScoreInput): Promise
   for await (const batch of predictionRows) {
     for (const p of batch) {
       any = true;
+      // in step (the usual case): the next truth row already read has this id. No lookup, no await. Nothing
+      // is waiting on either side then (predictions wait only once the truth is exhausted), so this is what
+      // the general path below would do too.
+      if (aheadTruth.size === 0 && truthPos < truthBatch.length && truthBatch[truthPos].id === p.id) {
+        match(truthBatch[truthPos++], p);
+        continue;
+      }
       const waiting = aheadTruth.get(p.id);
       if (waiting) {
         aheadTruth.delete(p.id);
