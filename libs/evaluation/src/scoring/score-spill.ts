@@ -466,29 +466,21 @@ async function scoreSpilled(
   const split = async (part: Part): Promise<Part[]> => {
     const n = Math.max(2, fanoutFor(part.truth.rows, part.truth.bytes));
     const seed = part.depth + 1;
-    const t = spillSet('t', seed, n);
-    await readSpill(
-      reading,
-      part.truth.path,
-      truthCodec,
-      (line, id, value) => t.add({ line, id, value }),
-      () => t.flush(),
-    );
-    await t.finish();
-    await rm(part.truth.path, { force: true });
-    let p: SpillSet | undefined;
-    if (part.predictions) {
-      const set = (p = spillSet('p', seed, n));
+    const respill = async (side: 't' | 'p', path: string): Promise<SpillSet> => {
+      const set = spillSet(side, seed, n);
       await readSpill(
         reading,
-        part.predictions.path,
-        predCodec,
+        path,
+        side === 't' ? truthCodec : predCodec,
         (line, id, value) => set.add({ line, id, value }),
         () => set.flush(),
       );
       await set.finish();
-      await rm(part.predictions.path, { force: true });
-    }
+      await rm(path, { force: true });
+      return set;
+    };
+    const t = await respill('t', part.truth.path);
+    const p = part.predictions ? await respill('p', part.predictions.path) : undefined;
     return t.files.map((truth, i) => ({ truth, predictions: p?.files[i], depth: seed }));
   };
 

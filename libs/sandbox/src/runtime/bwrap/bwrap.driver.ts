@@ -429,7 +429,7 @@ export class BwrapDriver implements RuntimeDriver {
       // would not be readable in the run
       const reader = state.mountRoot && state.user ? { ...state.user, gid: -1 } : state.user;
       for (const [what, path] of inputs) {
-        const why = await unreachableReason(path, reader, { ancestors: !state.mountRoot });
+        const why = await unreachableReason(path, reader);
         if (why) throw new SandboxRuntimeError(`${what} ${path} cannot be mounted: ${why}`);
       }
       const seccompFh = state.seccompFile ? await open(state.seccompFile, 'r') : null;

@@ -106,29 +106,18 @@ export function isAlive(pid: number): boolean {
 export const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
- * Why `user` could not use the directory `path` (read + search on the directory itself and, with
- * `ancestors`, search permission on every parent), or null when it can.
+ * Why `user` could not read and search the directory `path` itself, or null when it can (its parents do
+ * not matter: the driver binds inputs as root). No user (not root): nothing to check.
  */
-export async function unreachableReason(
-  path: string,
-  user: SandboxUser | null,
-  { listable = true, ancestors = true }: { listable?: boolean; ancestors?: boolean } = {},
-): Promise<string | null> {
+export async function unreachableReason(path: string, user: SandboxUser | null): Promise<string | null> {
   if (!user) return null;
-  const parts = path.split('/').filter(Boolean);
-  for (let i = ancestors ? 0 : parts.length; i <= parts.length; i++) {
-    const current = `/${parts.slice(0, i).join('/')}`;
-    const st = await stat(current).catch(() => null);
-    if (!st) return `${current} does not exist`;
-    if (!st.isDirectory()) return `${current} is not a directory`;
-    const need = i === parts.length && listable ? 0o5 : 0o1;
-    const bits =
-      st.uid === user.uid ? (st.mode >> 6) & 7 : st.gid === user.gid ? (st.mode >> 3) & 7 : st.mode & 7;
-    if ((bits & need) !== need)
-      return `${current} (mode ${(st.mode & 0o7777).toString(8)}) is not ${
-        need === 0o5 ? 'readable and searchable' : 'searchable'
-      } by the sandbox user ${user.name}`;
-  }
+  const st = await stat(path).catch(() => null);
+  if (!st) return `${path} does not exist`;
+  if (!st.isDirectory()) return `${path} is not a directory`;
+  const bits =
+    st.uid === user.uid ? (st.mode >> 6) & 7 : st.gid === user.gid ? (st.mode >> 3) & 7 : st.mode & 7;
+  if ((bits & 0o5) !== 0o5)
+    return `${path} (mode ${(st.mode & 0o7777).toString(8)}) is not readable and searchable by the sandbox user ${user.name}`;
   return null;
 }
 

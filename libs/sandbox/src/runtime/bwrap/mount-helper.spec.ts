@@ -4,15 +4,13 @@ import { join } from 'node:path';
 import { findTool } from './host-tools';
 import { MountHelper } from './mount-helper';
 
-const root = process.getuid?.() === 0;
-
 async function mountLine(target: string): Promise<string | undefined> {
   const info = await readFile('/proc/self/mountinfo', 'utf8');
   return info.split('\n').find((l) => l.split(' ')[4] === target);
 }
 
-// real mounts: root only (as in CI and on a worker)
-(root ? describe : describe.skip).each(['perl', 'sh'] as const)('MountHelper (%s)', (kind) => {
+// real mounts: these run as root, like CI and the worker (the sandbox runtime suites need root too)
+describe.each(['perl', 'sh'] as const)('MountHelper (%s)', (kind) => {
   let dir: string;
   let helper: MountHelper;
 
@@ -101,5 +99,31 @@ async function mountLine(target: string): Promise<string | undefined> {
     expect(await helper.request({ op: 'umount', target })).toBe(0);
     await expect(helper.request({ op: 'umount', target: '/x\n/etc' })).rejects.toThrow(/newline/);
     await expect(helper.request({ op: 'bind', source: '/a\tb', target })).rejects.toThrow(/tab/);
+  });
+});
+
+describe('MountHelper when its process cannot start', () => {
+  it('answers through a one-off shell running the same script', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aihub-mount-spec-'));
+    const helper = new MountHelper({
+      mount: (await findTool('mount'))!,
+      umount: (await findTool('umount'))!,
+      perl: join(dir, 'no-such-perl'),
+    });
+    try {
+      await mkdir(join(dir, 'src'));
+      await writeFile(join(dir, 'src', 'f.txt'), 'x');
+      await mkdir(join(dir, 'bind'));
+      expect(await helper.request({ op: 'bind', source: join(dir, 'src'), target: join(dir, 'bind') })).toBe(
+        0,
+      );
+      expect(await readdir(join(dir, 'bind'))).toEqual(['f.txt']);
+      expect(await helper.request({ op: 'umount', target: join(dir, 'bind') })).toBe(0);
+      expect(await helper.request({ op: 'umount', target: join(dir, 'bind') })).not.toBe(0);
+      expect(await readdir(join(dir, 'bind'))).toEqual([]);
+    } finally {
+      helper.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

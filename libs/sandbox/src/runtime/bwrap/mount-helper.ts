@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { execTool } from './host-tools';
 
 /** What the helper can do; one request per line, fields separated by tabs. */
 export type MountRequest =
@@ -61,6 +60,11 @@ function shellScript(tools: MountHelperTools): string {
   ].join('\n');
 }
 
+const HELPER_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' };
+
+/** A helper's answer line: 0, an error number, or 1 when it is not a number. */
+const answer = (line: string): number => (line !== '' && Number.isInteger(Number(line)) ? Number(line) : 1);
+
 function encode(req: MountRequest): string[] {
   switch (req.op) {
     case 'bind':
@@ -77,7 +81,7 @@ function encode(req: MountRequest): string[] {
  * A long-lived root process that mounts and unmounts the driver's per-run folders on request, answering
  * 0 or an error number. With perl it calls mount(2)/umount2(2) itself, so a mount costs a pipe round
  * trip instead of a process (a process per mount was the largest part of a short run's overhead);
- * otherwise a shell runs util-linux's mount/umount. Falls back to one-off processes when the helper
+ * otherwise a shell runs util-linux's mount/umount. Falls back to a one-off shell when the helper
  * cannot run. Its pipes do not keep the worker alive while idle.
  */
 export class MountHelper {
@@ -96,15 +100,16 @@ export class MountHelper {
     const fields = encode(req);
     if (fields.some((f) => /[\t\n\0]/.test(f)))
       throw new Error('a mount path or option with a tab, newline or NUL');
+    const line = fields.join('\t');
     const child = this.ensure();
-    if (!child) return this.oneOff(req);
-    const answer = new Promise<number | null>((resolve) => this.pending.push(resolve));
+    if (!child) return this.oneOff(line);
+    const answered = new Promise<number | null>((resolve) => this.pending.push(resolve));
     this.setRef(true);
-    child.stdin!.write(`${fields.join('\t')}\n`);
-    const code = await answer;
+    child.stdin!.write(`${line}\n`);
+    const code = await answered;
     if (!this.pending.length) this.setRef(false);
     // null: the helper died before answering; do it the slow way
-    return code === null ? this.oneOff(req) : code;
+    return code === null ? this.oneOff(line) : code;
   }
 
   /** The helper's process id while it runs (tests: one process serves every request). */
@@ -118,43 +123,25 @@ export class MountHelper {
     this.child = null;
   }
 
-  private async oneOff(req: MountRequest): Promise<number> {
-    const { mount, umount } = this.tools;
-    const flags = 'nosuid,nodev,noexec';
-    switch (req.op) {
-      case 'bind':
-        return (await execTool(mount, ['--bind', '--', req.source, req.target])).code ?? 1;
-      case 'tmpfs':
-        return (
-          (
-            await execTool(mount, [
-              '-t',
-              'tmpfs',
-              '-o',
-              `${flags},${req.options}`,
-              'aihub-output',
-              req.target,
-            ])
-          ).code ?? 1
-        );
-      case 'remount-tmpfs':
-        return (
-          (
-            await execTool(mount, [
-              '-t',
-              'tmpfs',
-              '-o',
-              `remount,${flags},${req.options}`,
-              'aihub-output',
-              req.target,
-            ])
-          ).code ?? 1
-        );
-      case 'umount': {
-        const r = await execTool(umount, ['--', req.target]);
-        return r.code === 0 ? 0 : ((await execTool(umount, ['-l', '--', req.target])).code ?? 1);
+  /** The request through a shell of its own (same script, same answers): the helper is not running. */
+  private oneOff(line: string): Promise<number> {
+    return new Promise((resolve) => {
+      let child: ChildProcess;
+      try {
+        child = spawn('/bin/sh', ['-c', shellScript(this.tools)], {
+          stdio: ['pipe', 'pipe', 'ignore'],
+          env: HELPER_ENV,
+        });
+      } catch {
+        return resolve(1);
       }
-    }
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+      child.once('error', () => resolve(1));
+      child.once('close', () => resolve(answer(out.trim())));
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(`${line}\n`);
+    });
   }
 
   private setRef(on: boolean): void {
@@ -173,10 +160,7 @@ export class MountHelper {
         : ['/bin/sh', ['-c', shellScript(this.tools)]];
     let child: ChildProcess;
     try {
-      child = spawn(file, args, {
-        stdio: ['pipe', 'pipe', 'ignore'],
-        env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' },
-      });
+      child = spawn(file, args, { stdio: ['pipe', 'pipe', 'ignore'], env: HELPER_ENV });
     } catch {
       return null;
     }
@@ -196,7 +180,7 @@ export class MountHelper {
       while ((nl = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, nl).trim();
         buffer = buffer.slice(nl + 1);
-        pending.shift()?.(Number.isInteger(Number(line)) && line !== '' ? Number(line) : 1);
+        pending.shift()?.(answer(line));
       }
     });
     this.child = child;
