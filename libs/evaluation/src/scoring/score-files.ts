@@ -116,11 +116,7 @@ async function scoreTabular(
   const truth = await loadTabularTruth(kind, input.truth, spec, { classes, maxExamples: input.maxExamples });
   const issues = new IssueCollector('predictions', input.maxExamples);
   let accumulatorParams: Record<string, unknown> = params;
-  const onLayout = (layout: PredictionLayout) => {
-    if (kind !== 'probability') return;
-    const { classes: _ignored, ...rest } = params;
-    accumulatorParams = layout.mode === 'per-class' ? { ...rest, classes: layout.classes } : rest;
-  };
+  const onLayout = (layout: PredictionLayout) => (accumulatorParams = paramsForLayout(kind, params, layout));
   const rows = readTabularPredictions(
     truth,
     input.predictions,
@@ -229,6 +225,20 @@ async function scoreDetection(metric: MetricName, params: unknown, input: ScoreF
  * targetColumn), `ScoringFileError` (GROUND_TRUTH_INVALID / PREDICTIONS_INVALID with every problem, counts and first
  * line numbers) or `MetricUndefinedError` (e.g. one class only for roc_auc).
  */
+/**
+ * The accumulator's parameters once the predictions' layout is known: probability metrics take the classes
+ * from per-class prediction columns (and drop configured ones otherwise); other kinds keep theirs.
+ */
+export function paramsForLayout(
+  kind: string,
+  params: Record<string, unknown>,
+  layout: PredictionLayout,
+): Record<string, unknown> {
+  if (kind !== 'probability') return params;
+  const { classes: _ignored, ...rest } = params;
+  return layout.mode === 'per-class' ? { ...rest, classes: layout.classes } : rest;
+}
+
 export async function scoreFiles(input: ScoreFilesInput): Promise<ScoreFilesResult> {
   if (!isMetricName(input.metric)) {
     throw new ValidationFailedError([

@@ -26,6 +26,7 @@ import type { MetricAccumulator, MetricName, PredictionRowByKind } from '../metr
 import { LabelIndex } from '../metrics/numeric';
 import { IssueCollector, type IssueExample } from './scoring.errors';
 import {
+  paramsForLayout,
   Partitions,
   requireInput,
   scoreFiles,
@@ -564,11 +565,8 @@ async function scoreSpilled(
       ids: [],
       values: [],
     } as TruthTable<TabularKind>;
-    const onLayout = (layout: PredictionLayout) => {
-      if (kind !== 'probability') return;
-      const { classes: _ignored, ...rest } = params;
-      accumulatorParams = layout.mode === 'per-class' ? { ...rest, classes: layout.classes } : rest;
-    };
+    const onLayout = (layout: PredictionLayout) =>
+      (accumulatorParams = paramsForLayout(kind, params, layout));
     const reader = readTabularPredictions(
       truthShape,
       input.predictions,

@@ -16,7 +16,7 @@ import type {
 import { LabelIndex, sortLabels } from '../metrics/numeric';
 import type { LineSource } from './lines';
 import { IssueCollector } from './scoring.errors';
-import type { Partitioner, ScoreFilesResult } from './score-files';
+import { paramsForLayout, type Partitioner, type ScoreFilesResult } from './score-files';
 import {
   readTabularPredictions,
   readTabularTruth,
@@ -79,11 +79,7 @@ export async function scoreTabularStreaming(input: StreamingScoreInput): Promise
     spec,
     issues,
     { classes, range: def.predictionRange },
-    (layout) => {
-      if (kind !== 'probability') return;
-      const { classes: _ignored, ...rest } = params;
-      accumulatorParams = layout.mode === 'per-class' ? { ...rest, classes: layout.classes } : rest;
-    },
+    (layout) => (accumulatorParams = paramsForLayout(kind, params, layout)),
   );
 
   const accumulators = new Map<string, MetricAccumulator<TabularKind>>();
